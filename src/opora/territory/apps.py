@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TerritoryConfig(AppConfig):
+    name = "opora.territory"
+    verbose_name = "Территории и школы"
