@@ -1,3 +1,24 @@
-from django.urls import path
+"""`/api/v1/` endpoints and the OpenAPI description (`/api/schema/`, `/api/docs/`, `/api/redoc/`)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from opora.api import views
+from opora.api.schema import SCHEMA_SETTINGS
+
+router = DefaultRouter()
+router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
+router.register("schools", views.SchoolViewSet, basename="school")
+router.register("results", views.ResultViewSet, basename="result")
+router.register("context", views.SchoolContextViewSet, basename="context")
+router.register("procedures", views.ProcedureViewSet, basename="procedure")
+router.register("subjects", views.SubjectViewSet, basename="subject")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

@@ -1,0 +1,95 @@
+"""Russian wording of figures shared by the explanation texts of the analytics rules.
+
+Numbers are written the Russian way: a decimal comma, a space before «%», «п.п.» for
+percentage points.
+"""
+
+from __future__ import annotations
+
+import math
+
+from opora.analytics import wording
+from opora.analytics.wording import percent
+
+__all__ = ["percent"]  # re-exported: one place for how a share is written
+
+GRADED_FAILURE = "«2»"
+EXAM_FAILURE = "ниже минимального порога"
+# Pooled over procedures, a failure is «2» (ВПР, ОГЭ, КДР) or below the minimum (ЕГЭ).
+POOLED_FAILURES = "доля неудовлетворительных результатов"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """A number with a decimal comma: ``number(0.8)`` → ``'0,8'``; missing → «—»."""
+    if value is None or math.isnan(value):
+        return "—"
+    return wording.number(value, digits)
+
+
+def _half_up(value: float) -> int:
+    """Round half away from zero (Python's round() rounds half to even)."""
+    magnitude = math.floor(abs(value) + 0.5 + 1e-9)
+    return -magnitude if value < 0 else magnitude
+
+
+def points(delta: float, signed: bool = True) -> str:
+    """A share difference in percentage points: ``points(0.161)`` → ``'+16 п.п.'``."""
+    if delta is None or math.isnan(delta):
+        return "—"
+    value = _half_up(delta * 100)
+    sign = "+" if signed and value > 0 else ("−" if value < 0 else "")
+    return f"{sign}{abs(value)} п.п."
+
+
+def points_range(lo: float, hi: float) -> str:
+    """An interval of differences: ``points_range(0.06, 0.39)`` → ``'+6…+39 п.п.'``."""
+    return f"{points(lo).removesuffix(' п.п.')}…{points(hi)}"
+
+
+def p_value(p: float) -> str:
+    """A p-value as a reader expects it: ``p_value(0.0004)`` → ``'p < 0,001'``."""
+    if p < 0.001:
+        return "p < 0,001"
+    return f"p = {number(p, 3)}"
+
+
+def failure_word(procedure: str) -> str:
+    """What a failure is called for a procedure: «2» or «ниже минимального порога» (ЕГЭ)."""
+    return EXAM_FAILURE if procedure == "ЕГЭ" else GRADED_FAILURE
+
+
+def failure_share_phrase(procedure: str) -> str:
+    """``'доля «2»'`` for graded procedures, ``'доля результатов ниже минимального порога'``."""
+    if procedure == "ЕГЭ":
+        return "доля результатов ниже минимального порога"
+    return "доля «2»"
+
+
+def count_of(failures: int, participants: int) -> str:
+    """``count_of(9, 21)`` → ``'9 из 21'``."""
+    return f"{int(failures)} из {int(participants)}"
+
+
+def cell_label(procedure: str, subject: str | None = None, grade: int | None = None) -> str:
+    """``cell_label('ВПР', 'Математика', 5)`` → ``'ВПР, Математика, 5 кл.'``."""
+    parts = [procedure]
+    if subject:
+        parts.append(subject)
+    if grade is not None:
+        parts.append(f"{int(grade)} кл.")
+    return ", ".join(parts)
+
+
+def place(rank: int) -> str:
+    """An ordinal place: ``place(3)`` → ``'3-е место'``."""
+    return f"{int(rank)}-е место"
+
+
+def schools_count(n: int) -> str:
+    """``schools_count(5)`` → ``'5 школ'`` with the right Russian plural."""
+    return wording.plural(int(n), wording.SCHOOLS)
+
+
+def years_count(n: int) -> str:
+    """``years_count(2)`` → ``'2 низких года'``."""
+    return wording.plural(int(n), ("низкий год", "низких года", "низких лет"))

@@ -1,0 +1,280 @@
+"""``opora identify`` without a database: files → formats → analytics → one output file.
+
+The output has one row per school: ``school_id``, ``categories`` (codes joined by «;», empty
+when none), then the name and municipality from the register and the explanatory columns of
+:data:`OUTPUT_COLUMNS`. CSV (UTF-8, «,», English headers), XLSX (Russian headers) or JSON (a
+list of objects with English keys) is chosen by the output file's extension.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "schools.csv").write_text(
+...     "school_id,name,municipality,settlement,students\\n01,СОШ № 1,Район,село,100\\n")
+>>> _ = (folder / "results.csv").write_text(
+...     "school_id,year,procedure,subject,grade,participants,mark_2,mark_3,mark_4,mark_5\\n"
+...     "01,2023,ВПР,Математика,5,20,6,8,4,2\\n01,2024,ВПР,Математика,6,21,9,8,3,1\\n")
+>>> summary = identify_files(folder / "schools.csv", folder / "results.csv",
+...     out=folder / "out.csv")
+>>> summary.counts["low_results"], (folder / "out.csv").read_text().splitlines()[1].split(",")[:4]
+(1, ['01', 'low_results', 'ШНОР', 'СОШ № 1'])
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from opora.analytics.identify import Identification, identify
+from opora.analytics.methodology import Methodology, load_methodology
+from opora.analytics.verdicts import CATEGORY_LABELS, CATEGORY_ORDER
+
+OUTPUT_COLUMNS: dict[str, str] = {
+    "school_id": "Код ОО",
+    "categories": "Категории (коды)",
+    "category_labels": "Категории",
+    "name": "Наименование",
+    "municipality": "Муниципалитет",
+    "status": "Статус",
+    "context_index": "Индекс социального неблагополучия",
+    "expected_share": "Ожидаемая доля неуспевающих",
+    "actual_share": "Доля неуспевающих",
+    "contribution": "Вклад ОО",
+    "contribution_lo": "Вклад ОО: нижняя граница",
+    "contribution_hi": "Вклад ОО: верхняя граница",
+    "shrunk_share": "Доля неуспевающих (сглаженная)",
+    "shrunk_rank": "Место по сглаженной доле",
+    "low_years": "Низких лет",
+    "judged_cells": "Оценённых ячеек",
+    "low_cells": "Низких ячеек",
+    "reasons": "Основания",
+}
+_ROUND = {
+    "context_index": 3,
+    "expected_share": 4,
+    "actual_share": 4,
+    "contribution": 4,
+    "contribution_lo": 4,
+    "contribution_hi": 4,
+    "shrunk_share": 4,
+}
+_KIND_NAMES = {
+    "schools": "реестр школ",
+    "results": "результаты",
+    "context": "контекст",
+    "students": "результаты обучающихся",
+}
+
+
+class BatchInputError(ValueError):
+    """An input file was rejected; the message is the Russian report of every error."""
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did: the output file, counts per category, timings in seconds."""
+
+    output: Path
+    schools: int
+    counts: dict[str, int]
+    insufficient: int
+    window_years: tuple[int, ...]
+    method: str
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def text(self) -> str:
+        """A short Russian summary for the console."""
+        years = ", ".join(str(y) for y in self.window_years) or "—"
+        lines = [
+            f"Методика: {self.method}",
+            f"Годы окна: {years}",
+            f"Школ: {self.schools}",
+        ]
+        lines += [
+            f"  {CATEGORY_LABELS[code]} ({code}): {self.counts.get(code, 0)}"
+            for code in CATEGORY_ORDER
+        ]
+        lines.append(f"  недостаточно данных: {self.insufficient}")
+        lines += [f"Внимание: {w}" for w in self.warnings]
+        lines.append(f"Результат записан в {self.output}")
+        return "\n".join(lines)
+
+
+def identify_files(
+    schools: str | Path | None,
+    results: str | Path,
+    context: str | Path | None = None,
+    students: str | Path | None = None,
+    method: Methodology | str | Path | None = None,
+    out: str | Path = "identification.csv",
+    progress: Callable[[str], None] | None = None,
+    engine: str = "duckdb",
+) -> BatchSummary:
+    """Read the interchange files, run the identification and write one row per school.
+
+    ``method`` is a Methodology, a preset name or a TOML path (default: the default preset).
+    Any rejected input raises :class:`BatchInputError` with the Russian error report; nothing
+    is written then.
+    """
+    from opora.formats import read_table  # formats is a sibling package; imported when used
+
+    step = progress or (lambda _message: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    target = Path(out)
+    _check_extension(target)
+    methodology = method if isinstance(method, Methodology) else load_methodology(method)
+    tables: dict[str, pa.Table | None] = {}
+    warnings: list[str] = []
+    problems: list[str] = []
+    register_ids: list[str] | None = None
+    for kind, path in (
+        ("schools", schools),
+        ("results", results),
+        ("context", context),
+        ("students", students),
+    ):
+        if path is None:
+            tables[kind] = None
+            continue
+        step(f"Чтение файла «{Path(path).name}» ({_KIND_NAMES[kind]})")
+        clock = time.perf_counter()
+        known = register_ids if kind != "schools" else None
+        parsed = read_table(kind, Path(path), known_school_ids=known)
+        timings[f"read_{kind}"] = time.perf_counter() - clock
+        warnings += [f"{Path(path).name}: {w}" for w in parsed.warnings]
+        if not parsed.ok:
+            problems.append(
+                f"Файл «{Path(path).name}» ({_KIND_NAMES[kind]}):\n{parsed.error_report()}"
+            )
+            tables[kind] = None
+            continue
+        tables[kind] = parsed.table
+        if kind == "schools":
+            register_ids = parsed.table.column("school_id").to_pylist()
+    if problems:
+        raise BatchInputError("\n\n".join(problems))
+    clock = time.perf_counter()
+    run = identify(
+        tables["schools"],
+        tables["results"],
+        tables["context"],
+        tables["students"],
+        method=methodology,
+        engine=engine,
+        keep_cells=False,
+        progress=step,
+    )
+    timings["identify"] = time.perf_counter() - clock
+    step(f"Запись «{target.name}»")
+    clock = time.perf_counter()
+    table = output_table(run, tables["schools"])
+    write_output(table, target)
+    timings["write"] = time.perf_counter() - clock
+    timings["total"] = time.perf_counter() - started
+    status = run.schools.column("status")
+    return BatchSummary(
+        output=target,
+        schools=run.schools.num_rows,
+        counts={code: len(result.flagged) for code, result in run.categories.items()},
+        insufficient=int(pc.sum(pc.equal(status, "недостаточно данных")).as_py() or 0),
+        window_years=run.window_years,
+        method=methodology.name,
+        warnings=warnings + run.warnings,
+        timings=timings,
+    )
+
+
+def output_table(run: Identification, register: pa.Table | None = None) -> pa.Table:
+    """The batch output of a run: :data:`OUTPUT_COLUMNS`, shares rounded for reading."""
+    schools = run.schools
+    ids = schools.column("school_id")
+    labels = [
+        "; ".join(CATEGORY_LABELS[c] for c in codes.split(";") if c)
+        for codes in schools.column("categories").to_pylist()
+    ]
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for name in OUTPUT_COLUMNS:
+        if name == "category_labels":
+            columns[name] = pa.array(labels, pa.string())
+        elif name in ("name", "municipality"):
+            columns[name] = _from_register(ids, register, name)
+        elif name in _ROUND:
+            columns[name] = pc.round(schools.column(name), _ROUND[name])
+        else:
+            columns[name] = schools.column(name)
+    return pa.table(columns)
+
+
+def write_output(table: pa.Table, path: Path) -> None:
+    """Write by extension: .csv (English headers), .xlsx (Russian headers), .json."""
+    suffix = _check_extension(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        path.write_bytes(_csv_bytes(table))
+    elif suffix == ".json":
+        with path.open("w", encoding="utf-8") as stream:
+            json.dump(table.to_pylist(), stream, ensure_ascii=False, indent=1)
+            stream.write("\n")
+    else:
+        _write_xlsx(table, path)
+
+
+def _csv_bytes(table: pa.Table) -> bytes:
+    """CSV like the interchange files: «,», quotes only where needed, empty cells for nulls."""
+    from opora.formats.writer import cell_texts
+
+    header = ",".join(table.column_names) + "\n"
+    if table.num_rows == 0:
+        return header.encode()
+    texts = [cell_texts(table.column(n).combine_chunks()) for n in table.column_names]
+    comma, newline, empty = (pa.scalar(t, pa.large_string()) for t in (",", "\n", ""))
+    lines = pc.binary_join_element_wise(*texts, comma, null_handling="replace", null_replacement="")
+    lines = pc.binary_join_element_wise(lines, newline, empty)
+    return header.encode() + "".join(lines.to_pylist()).encode()
+
+
+def _check_extension(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".json"):
+        raise BatchInputError(
+            f"Не знаю, как сохранить результат в «{path.name}»: укажите файл с расширением "
+            ".csv, .xlsx или .json."
+        )
+    return suffix
+
+
+def _from_register(ids: pa.ChunkedArray, register: pa.Table | None, column: str) -> pa.Array:
+    if register is None or column not in register.column_names:
+        return pa.nulls(len(ids), pa.string())
+    keys = register.column("school_id").cast(pa.string()).combine_chunks()
+    positions = pc.index_in(ids.combine_chunks(), value_set=keys)
+    return register.column(column).combine_chunks().cast(pa.string()).take(positions)
+
+
+def _write_xlsx(table: pa.Table, path: Path) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("Выявление")
+    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    names = table.column_names
+    sheet.write_row(0, 0, [OUTPUT_COLUMNS.get(n, n) for n in names], header)
+    for i, name in enumerate(names):
+        sheet.set_column(i, i, 80 if name == "reasons" else 14)
+    sheet.freeze_panes(1, 1)
+    columns = [table.column(n).to_pylist() for n in names]
+    for r, row in enumerate(zip(*columns, strict=True), start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(r, c, value)  # never a formula, even when it starts with «=»
+            else:
+                sheet.write_number(r, c, value)
+    workbook.close()

@@ -1,0 +1,264 @@
+"""Cells: results rows that pass the methodology's filters, with their failures and verdicts.
+
+A cell is one results row (school × year × procedure × subject × grade). Its failures are
+``mark_2`` for graded procedures and ``below_min`` for ЕГЭ: for a row of ЕГЭ ``below_min`` is
+used when present, otherwise ``mark_2``; for every other procedure ``mark_2`` is used when
+present, otherwise ``below_min`` (so a regional threshold procedure that only reports
+``below_min`` works too). A row with neither is not judged («нет данных о неуспевающих»).
+
+Everything here is a Narwhals lazy expression: it runs on DuckDB and on PySpark alike.
+
+>>> import pyarrow as pa
+>>> from opora.analytics.frames import to_lazy, collect
+>>> from opora.analytics.methodology import LowResultsRule
+>>> results = prepare_results(pa.table({"school_id": ["01"], "year": [2024],
+...     "procedure": ["ВПР"], "subject": ["Математика"], "grade": [5],
+...     "participants": [10], "mark_2": [3]}))
+>>> cells = collect(judge(cell_frame(to_lazy(results), LowResultsRule(), (2024,)), LowResultsRule()))
+>>> cells["low"].to_pylist(), cells["status"].to_pylist()
+([True], ['оценена'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import narwhals as nw
+import pyarrow as pa
+
+from opora.analytics.frames import collect
+from opora.analytics.methodology import LowResultsRule
+from opora.analytics.stats import z_value
+
+# Shares are compared as failures >= threshold * participants; the epsilon absorbs the float
+# error of the product (0.3 * 10 = 3.0000000000000004), so 3 of 10 at 0.30 is low.
+EPSILON = 1e-9
+
+THRESHOLD_PROCEDURES: tuple[str, ...] = ("ЕГЭ",)
+STATUS_JUDGED = "оценена"
+STATUS_TOO_FEW = "недостаточно данных"
+STATUS_NO_FAILURES = "нет данных о неуспевающих"
+ALL_SUBJECTS = "все предметы"
+
+RESULTS_SCHEMA: dict[str, pa.DataType] = {
+    "school_id": pa.string(),
+    "year": pa.int64(),
+    "procedure": pa.string(),
+    "subject": pa.string(),
+    "grade": pa.int64(),
+    "participants": pa.int64(),
+    "mark_2": pa.int64(),
+    "mark_3": pa.int64(),
+    "mark_4": pa.int64(),
+    "mark_5": pa.int64(),
+    "below_min": pa.int64(),
+}
+REQUIRED_RESULTS = ("school_id", "year", "procedure", "subject", "grade", "participants")
+
+CELL_SCHEMA: dict[str, pa.DataType] = {
+    **{k: v for k, v in RESULTS_SCHEMA.items() if not k.startswith("mark_") and k != "below_min"},
+    "failures": pa.int64(),
+    "failure_source": pa.string(),
+    "share": pa.float64(),
+    "wilson_lo": pa.float64(),
+    "wilson_hi": pa.float64(),
+    "judged": pa.bool_(),
+    "low": pa.bool_(),
+    "status": pa.string(),
+}
+CELL_COLUMNS: tuple[str, ...] = (
+    "school_id",
+    "year",
+    "procedure",
+    "subject",
+    "grade",
+    "participants",
+    "failures",
+    "failure_source",
+    "share",
+    "wilson_lo",
+    "wilson_hi",
+    "judged",
+    "low",
+    "status",
+)
+
+
+def prepare_results(results: pa.Table) -> pa.Table:
+    """Keep the columns the rules need, with fixed types; absent optional columns become nulls.
+
+    >>> prepare_results(pa.table({"school_id": ["1"], "year": [2024], "procedure": ["ЕГЭ"],
+    ...     "subject": ["Химия"], "grade": [11], "participants": [7], "below_min": [1]})
+    ... ).column_names[-5:]
+    ['mark_2', 'mark_3', 'mark_4', 'mark_5', 'below_min']
+    """
+    missing = [c for c in REQUIRED_RESULTS if c not in results.column_names]
+    if missing:
+        names = ", ".join(f"«{c}»" for c in missing)
+        raise ValueError(f"В таблице результатов нет обязательных столбцов: {names}.")
+    columns = {}
+    for name, dtype in RESULTS_SCHEMA.items():
+        if name in results.column_names:
+            columns[name] = results.column(name).cast(dtype)
+        else:
+            columns[name] = pa.nulls(results.num_rows, dtype)
+    return pa.table(columns)
+
+
+def filter_results(results: nw.LazyFrame, rule: LowResultsRule) -> nw.LazyFrame:
+    """Rows of the procedures and subjects the methodology judges (empty lists mean all)."""
+    if rule.procedures:
+        results = results.filter(nw.col("procedure").is_in(list(rule.procedures)))
+    if rule.subjects:
+        results = results.filter(nw.col("subject").is_in(list(rule.subjects)))
+    return results
+
+
+def window_years(results: nw.LazyFrame, rule: LowResultsRule) -> tuple[int, ...]:
+    """The last ``window_years`` years present in the filtered results, the same for all schools.
+
+    >>> import pyarrow as pa
+    >>> from opora.analytics.frames import to_lazy
+    >>> t = prepare_results(pa.table({"school_id": ["1"] * 3, "year": [2022, 2023, 2024],
+    ...     "procedure": ["ВПР"] * 3, "subject": ["М"] * 3, "grade": [5] * 3,
+    ...     "participants": [9] * 3}))
+    >>> window_years(to_lazy(t), LowResultsRule(window_years=2))
+    (2023, 2024)
+    """
+    years = collect(filter_results(results, rule).select("year").unique())
+    present = sorted({y for y in years.column("year").to_pylist() if y is not None})
+    return tuple(present[-rule.window_years :])
+
+
+def failure_columns() -> list[nw.Expr]:
+    """``failures`` and ``failure_source`` (``mark_2`` or ``below_min``) of a results row."""
+    threshold = nw.col("procedure").is_in(list(THRESHOLD_PROCEDURES))
+    has_mark_2 = ~nw.col("mark_2").is_null()
+    has_below = ~nw.col("below_min").is_null()
+    uses_below = (threshold & has_below) | (~threshold & ~has_mark_2 & has_below)
+    return [
+        nw.when(uses_below).then(nw.col("below_min")).otherwise(nw.col("mark_2")).alias("failures"),
+        nw.when(uses_below)
+        .then(nw.lit("below_min"))
+        .otherwise(nw.lit("mark_2"))
+        .alias("failure_source"),
+    ]
+
+
+def cell_frame(results: nw.LazyFrame, rule: LowResultsRule, years: Sequence[int]) -> nw.LazyFrame:
+    """Results rows of the window as cells with ``failures`` (not yet judged)."""
+    return (
+        filter_results(results, rule)
+        .filter(nw.col("year").is_in(list(years)))
+        .with_columns(*failure_columns())
+    )
+
+
+def procedure_frame(
+    results: nw.LazyFrame, rule: LowResultsRule, years: Sequence[int]
+) -> nw.LazyFrame:
+    """Cells pooled per school × year × procedure (the Rosobrnadzor indicator's unit).
+
+    Participants and failures are summed over the subjects and grades whose failures are known;
+    ``subject`` becomes «все предметы» and ``grade`` is null.
+    """
+    rows = cell_frame(results, rule, years).filter(~nw.col("failures").is_null())
+    return (
+        rows.group_by("school_id", "year", "procedure")
+        .agg(
+            nw.col("participants").sum(),
+            nw.col("failures").sum(),
+            nw.col("failure_source").max(),
+        )
+        .with_columns(
+            nw.lit(ALL_SUBJECTS).alias("subject"),
+            nw.lit(None, dtype=nw.Int64).alias("grade"),
+        )
+    )
+
+
+def judge(cells: nw.LazyFrame, rule: LowResultsRule) -> nw.LazyFrame:
+    """Add share, Wilson interval, ``judged``, ``low`` and ``status`` to cells.
+
+    ``judged``: participants >= min_participants and failures known. ``low``: judged and
+    failures >= threshold × participants, or with ``significance`` the Wilson lower bound
+    >= threshold.
+    """
+    z = z_value(rule.confidence)
+    n = nw.col("participants").cast(nw.Float64)
+    x = nw.col("failures").cast(nw.Float64)
+    p = x / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2.0 * n)) / denom
+    half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom
+    positive = (nw.col("participants") > 0) & ~nw.col("failures").is_null()
+    known = ~nw.col("failures").is_null()
+    judged = known & (nw.col("participants") >= rule.min_participants)
+    frame = cells.with_columns(
+        nw.when(positive).then(p).alias("share"),
+        nw.when(positive).then((centre - half).clip(0.0, 1.0)).alias("wilson_lo"),
+        nw.when(positive).then((centre + half).clip(0.0, 1.0)).alias("wilson_hi"),
+        judged.alias("judged"),
+    )
+    if rule.significance:
+        low = nw.col("judged") & (nw.col("wilson_lo") >= rule.threshold - EPSILON)
+    else:
+        low = nw.col("judged") & (
+            nw.col("failures").cast(nw.Float64)
+            >= nw.col("participants").cast(nw.Float64) * rule.threshold - EPSILON
+        )
+    status = (
+        nw.when(nw.col("judged"))
+        .then(nw.lit(STATUS_JUDGED))
+        .otherwise(
+            nw.when(known).then(nw.lit(STATUS_TOO_FEW)).otherwise(nw.lit(STATUS_NO_FAILURES))
+        )
+    )
+    return frame.with_columns(low.fill_null(False).alias("low"), status.alias("status")).select(
+        *CELL_COLUMNS
+    )
+
+
+def judged_cells(results: nw.LazyFrame, rule: LowResultsRule, years: Sequence[int]) -> nw.LazyFrame:
+    """The judged cell frame of a methodology: per row, or per procedure for «rosobrnadzor»."""
+    if rule.rule == "rosobrnadzor":
+        return judge(procedure_frame(results, rule, years), rule)
+    return judge(cell_frame(results, rule, years), rule)
+
+
+def worst_cells(cells: nw.LazyFrame, limit: int = 5) -> nw.LazyFrame:
+    """Up to ``limit`` judged cells per school, worst first, with their ``place`` (1 = worst).
+
+    Order: low cells first, then by share descending, participants descending, year
+    descending, then procedure, subject, grade; the order is total, so both engines agree.
+    """
+    ranked = (
+        cells.filter(nw.col("judged"))
+        .with_columns(
+            (~nw.col("low")).alias("_not_low"),
+            (-nw.col("share")).alias("_neg_share"),
+            (-nw.col("participants")).alias("_neg_participants"),
+            (-nw.col("year")).alias("_neg_year"),
+            nw.col("grade").fill_null(0).alias("_grade"),
+        )
+        .with_columns(
+            nw.col("school_id")
+            .cum_count()
+            .over(
+                "school_id",
+                order_by=[
+                    "_not_low",
+                    "_neg_share",
+                    "_neg_participants",
+                    "_neg_year",
+                    "procedure",
+                    "subject",
+                    "_grade",
+                ],
+            )
+            .alias("place")
+        )
+    )
+    return ranked.filter(nw.col("place") <= limit).drop(
+        "_not_low", "_neg_share", "_neg_participants", "_neg_year", "_grade"
+    )

@@ -1,0 +1,123 @@
+"""Engine glue: Arrow tables in, Narwhals lazy frames on DuckDB or PySpark, Arrow tables out.
+
+DuckDB is the embedded default; PySpark runs the same analytics on national data. Only this
+module knows which engine is underneath.
+
+>>> import pyarrow as pa
+>>> lf = to_lazy(pa.table({"school_id": ["01"], "year": [2024]}))
+>>> collect(lf).num_rows
+1
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any
+
+import duckdb
+import narwhals as nw
+import pyarrow as pa
+
+ENGINES: tuple[str, ...] = ("duckdb", "pyspark")
+
+_lock = threading.Lock()
+_duckdb: duckdb.DuckDBPyConnection | None = None
+_spark: Any = None
+
+
+def duckdb_connection() -> duckdb.DuckDBPyConnection:
+    """The in-memory DuckDB connection the analytics use unless given another one."""
+    global _duckdb
+    with _lock:
+        if _duckdb is None:
+            _duckdb = duckdb.connect(":memory:")
+        return _duckdb
+
+
+def spark_session() -> Any:
+    """A local SparkSession (``local[2]``), created on first use and then reused.
+
+    Start-up takes ~10 s and needs Java 17+. When a session is already active (e.g. on a
+    cluster) that one is used.
+    """
+    global _spark
+    with _lock:
+        if _spark is None:
+            from pyspark.sql import SparkSession
+
+            active = SparkSession.getActiveSession()
+            if active is not None:
+                _spark = active
+            else:
+                os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+                _spark = (
+                    SparkSession.builder.master("local[2]")
+                    .appName("opora-analytics")
+                    .config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.default.parallelism", "2")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.sql.session.timeZone", "UTC")
+                    .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                    .config("spark.driver.memory", os.environ.get("OPORA_SPARK_MEMORY", "2g"))
+                    .getOrCreate()
+                )
+                _spark.sparkContext.setLogLevel("ERROR")
+        return _spark
+
+
+def to_lazy(
+    table: pa.Table | nw.LazyFrame, engine: str = "duckdb", connection: Any = None
+) -> nw.LazyFrame:
+    """Wrap an Arrow table as a Narwhals lazy frame on the chosen engine.
+
+    ``connection`` is a DuckDB connection or a SparkSession; by default the module's own.
+    A lazy frame passed in is returned unchanged.
+
+    >>> import pyarrow as pa
+    >>> to_lazy(pa.table({"a": [1, 2]})).select(nw.col("a").sum()).collect("pyarrow")["a"][0]
+    3
+    """
+    if isinstance(table, nw.LazyFrame):
+        return table
+    if engine == "duckdb":
+        con = connection if connection is not None else duckdb_connection()
+        return nw.from_native(con.from_arrow(table))
+    if engine == "pyspark":
+        spark = connection if connection is not None else spark_session()
+        if table.num_rows == 0:
+            # An empty Arrow table carries no rows to infer from; give Spark the schema.
+            return nw.from_native(spark.createDataFrame([], _spark_schema(table.schema)))
+        return nw.from_native(spark.createDataFrame(table))
+    raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+
+
+def collect(lf: nw.LazyFrame, schema: dict[str, pa.DataType] | None = None) -> pa.Table:
+    """Run a lazy frame and return an Arrow table; ``schema`` casts the named columns.
+
+    Engines differ in the integer widths they return (Spark ``int32`` ranks, DuckDB ``int64``);
+    casting here keeps results identical row for row.
+    """
+    table = lf.collect("pyarrow").to_native()
+    if schema:
+        for name, dtype in schema.items():
+            if name in table.column_names and table.schema.field(name).type != dtype:
+                i = table.column_names.index(name)
+                table = table.set_column(i, name, table.column(name).cast(dtype))
+    return table
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    from pyspark.sql import types as T
+
+    def convert(dtype: pa.DataType) -> Any:
+        if pa.types.is_boolean(dtype):
+            return T.BooleanType()
+        if pa.types.is_integer(dtype):
+            return T.LongType()
+        if pa.types.is_floating(dtype):
+            return T.DoubleType()
+        return T.StringType()
+
+    return T.StructType([T.StructField(f.name, convert(f.type), True) for f in schema])

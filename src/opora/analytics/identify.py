@@ -1,0 +1,258 @@
+"""The orchestrator: one methodology, the interchange tables in, every category with reasons out.
+
+>>> import pyarrow as pa
+>>> results = pa.table({"school_id": ["01", "01"], "year": [2023, 2024],
+...     "procedure": ["ВПР", "ВПР"], "subject": ["Математика"] * 2, "grade": [5, 6],
+...     "participants": [20, 21], "mark_2": [6, 9]})
+>>> run = identify(None, results)
+>>> run.schools.select(["school_id", "categories"]).to_pylist()
+[{'school_id': '01', 'categories': 'low_results'}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import narwhals as nw
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from opora.analytics.context import ContextIndex, adverse_context, context_index
+from opora.analytics.frames import to_lazy
+from opora.analytics.leaders import leaders
+from opora.analytics.low_results import LowResultsOutcome, assess_low_results, prepare_results
+from opora.analytics.methodology import DEFAULT, Methodology
+from opora.analytics.verdicts import CATEGORY_LABELS, CATEGORY_ORDER, CategoryResult
+
+try:  # helper modules of the same package; the orchestrator works without them
+    from opora.analytics import expected as _expected
+except ImportError:  # pragma: no cover - only while the module is being written
+    _expected = None  # type: ignore[assignment]
+try:
+    from opora.analytics import reliability as _reliability
+except ImportError:  # pragma: no cover
+    _reliability = None  # type: ignore[assignment]
+
+REASONS_SEPARATOR = " | "
+
+SCHOOLS_SCHEMA = pa.schema(
+    [
+        ("school_id", pa.string()),
+        ("categories", pa.string()),
+        ("status", pa.string()),
+        ("context_index", pa.float64()),
+        ("expected_share", pa.float64()),
+        ("actual_share", pa.float64()),
+        ("contribution", pa.float64()),
+        ("contribution_lo", pa.float64()),
+        ("contribution_hi", pa.float64()),
+        ("shrunk_share", pa.float64()),
+        ("shrunk_rank", pa.int64()),
+        ("low_years", pa.int64()),
+        ("judged_cells", pa.int64()),
+        ("low_cells", pa.int64()),
+        ("reasons", pa.string()),
+    ]
+)
+
+
+@dataclass
+class Identification:
+    """One identification run.
+
+    ``schools``: one row per school (columns of ``SCHOOLS_SCHEMA``), categories as codes joined
+    by «;» in ``CATEGORY_ORDER``. ``cells``: the cell detail of the window (or ``None`` when not
+    requested). ``categories``: code → CategoryResult. ``fitted``: the expected-results model
+    (method, coefficients, r_squared, formula) or ``None``. ``signals``: the unreliable
+    signals table, if computed.
+    """
+
+    schools: pa.Table
+    cells: pa.Table | None
+    categories: dict[str, CategoryResult]
+    method: Methodology
+    window_years: tuple[int, ...]
+    fitted: dict[str, Any] | None = None
+    context: ContextIndex | None = None
+    signals: pa.Table | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def flagged(self, code: str) -> list[str]:
+        """The sorted school ids carrying a category code."""
+        result = self.categories.get(code)
+        return sorted(result.flagged) if result else []
+
+
+def identify(
+    schools: pa.Table | None,
+    results: pa.Table,
+    context: pa.Table | None = None,
+    students: pa.Table | None = None,
+    method: Methodology | None = None,
+    engine: str = "duckdb",
+    *,
+    keep_cells: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Identification:
+    """Run every rule of a methodology on the interchange tables.
+
+    ``schools`` (the register, may be ``None``) adds schools without results; ``context`` enables
+    ШНСУ, the expected shares and resilience; ``students`` the journal-mark signal of
+    ``unreliable``. ``engine`` is "duckdb" or "pyspark". ``keep_cells=False`` skips collecting
+    the cell detail (the batch command does not need it).
+    """
+    method = method or DEFAULT
+    step = progress or (lambda _message: None)
+    step("Проверка результатов по правилу ШНОР")
+    lazy_results = to_lazy(prepare_results(results), engine)
+    register = _ids(schools) + (_ids(context) if context is not None else [])
+    outcome = assess_low_results(lazy_results, method, school_ids=register)
+    warnings = list(outcome.warnings)
+    categories: dict[str, CategoryResult] = {
+        "low_results": outcome.low_results,
+        "risk": outcome.risk,
+        "leader": leaders(outcome, method.leaders.max_failure_share),
+    }
+    index: ContextIndex | None = None
+    model = None
+    if context is not None:
+        step("Индекс социального контекста")
+        index = context_index(context, method.adverse_context.weights, engine)
+        categories["adverse_context"] = adverse_context(index, method.adverse_context.quantile)
+        step("Ожидаемые результаты и резильентность")
+        model = _expected_model(outcome, index, context, method, warnings)
+        if model is not None:
+            categories["resilient"] = _expected.resilient(
+                model,
+                categories["adverse_context"].flagged,
+                min_contribution=method.resilient.min_contribution,
+            )
+    signals = None
+    if _reliability is not None:
+        step("Признаки необъективности")
+        rule = method.unreliable
+        # The signals are judged on the years of the window, like every other category.
+        window = lazy_results.filter(nw.col("year").is_in(list(outcome.years)))
+        unreliable, signals = _reliability.unreliable(
+            window,
+            students,
+            vpr_max_failure=rule.vpr_max_failure,
+            vpr_min_top=rule.vpr_min_top,
+            gia_min_failure=rule.gia_min_failure,
+            collapse_p=rule.collapse_p,
+            collapse_min_drop=rule.collapse_min_drop,
+            mark_gap_ratio=rule.mark_gap_ratio,
+            min_participants=method.low_results.min_participants,
+            confidence=method.low_results.confidence,
+        )
+        categories["unreliable"] = unreliable
+    step("Сводная таблица")
+    table = _school_table(outcome, categories, index, model)
+    cells = outcome.cell_table() if keep_cells else None
+    fitted = None
+    if model is not None:
+        fitted = {
+            "method": model.method,
+            "coefficients": dict(model.coefficients),
+            "r_squared": model.r_squared,
+            "formula": model.formula,
+            "dropped_factors": list(model.dropped_factors),
+        }
+    return Identification(
+        schools=table,
+        cells=cells,
+        categories={code: categories[code] for code in CATEGORY_ORDER if code in categories},
+        method=method,
+        window_years=outcome.years,
+        fitted=fitted,
+        context=index,
+        signals=signals,
+        warnings=warnings,
+    )
+
+
+def _ids(table: pa.Table | None) -> list[str]:
+    if table is None or "school_id" not in table.column_names:
+        return []
+    return [s for s in table.column("school_id").cast(pa.string()).to_pylist() if s is not None]
+
+
+def _expected_model(
+    outcome: LowResultsOutcome,
+    index: ContextIndex,
+    context: pa.Table,
+    method: Methodology,
+    warnings: list[str],
+) -> Any:
+    """Fit helper-B's context model; a model that cannot be fitted becomes a warning."""
+    if _expected is None:
+        return None
+    pooled = outcome.schools.select(["school_id", "failures", "participants"])
+    pooled = pooled.filter(pc.greater(pooled.column("participants"), 0))
+    if method.expected.weights == "fixed":
+        source: Any = index.table.select(["school_id", "context_index"])
+    else:
+        source = context
+    try:
+        return _expected.expected_results(
+            pooled,
+            source,
+            weights=method.expected.weights,
+            confidence=method.low_results.confidence,
+        )
+    except ValueError as problem:
+        warnings.append(f"Ожидаемые результаты не рассчитаны: {problem}")
+        return None
+
+
+def _school_table(
+    outcome: LowResultsOutcome,
+    categories: dict[str, CategoryResult],
+    index: ContextIndex | None,
+    model: Any,
+) -> pa.Table:
+    base = outcome.schools
+    ids = base.column("school_id").to_pylist()
+    codes = []
+    reasons = []
+    for school in ids:
+        own = [c for c in CATEGORY_ORDER if c in categories and school in categories[c].flagged]
+        codes.append(";".join(own))
+        parts = [f"{CATEGORY_LABELS[c]}: " + "; ".join(categories[c].flagged[school]) for c in own]
+        if school in outcome.status_reasons:
+            parts.append(outcome.status_reasons[school])
+        reasons.append(REASONS_SEPARATOR.join(parts))
+    context_values = _lookup(ids, index.table if index else None, "context_index")
+    columns = {
+        "school_id": pa.array(ids, pa.string()),
+        "categories": pa.array(codes, pa.string()),
+        "status": base.column("status"),
+        "context_index": context_values,
+        "expected_share": _lookup(ids, model.table if model else None, "expected"),
+        "actual_share": base.column("actual_share"),
+        "contribution": _lookup(ids, model.table if model else None, "contribution"),
+        "contribution_lo": _lookup(ids, model.table if model else None, "lo"),
+        "contribution_hi": _lookup(ids, model.table if model else None, "hi"),
+        "shrunk_share": base.column("shrunk_share"),
+        "shrunk_rank": base.column("shrunk_rank"),
+        "low_years": base.column("low_years"),
+        "judged_cells": base.column("judged_cells"),
+        "low_cells": base.column("low_cells"),
+        "reasons": pa.array(reasons, pa.string()),
+    }
+    return pa.table(columns, schema=SCHOOLS_SCHEMA)
+
+
+def _lookup(ids: list[str], table: pa.Table | None, column: str) -> pa.Array:
+    if table is None or column not in table.column_names:
+        return pa.nulls(len(ids), pa.float64())
+    keys = table.column("school_id").cast(pa.string())
+    positions = pc.index_in(pa.array(ids, pa.string()), value_set=keys.combine_chunks())
+    values = table.column(column).combine_chunks().cast(pa.float64())
+    taken = values.take(positions)
+    # NaN from the model (e.g. an empty interval) is shown as empty, like a missing value.
+    data = taken.to_numpy(zero_copy_only=False)
+    return pa.array(data, pa.float64(), mask=np.isnan(data))

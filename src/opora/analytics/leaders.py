@@ -1,0 +1,66 @@
+"""Leaders: stably high results («стабильно высокие результаты»).
+
+A leader has judged cells in every year of the window and every judged cell at or below
+``[leaders].max_failure_share`` (a share exactly at the limit is fine). The cells are the
+methodology's units: rows for ``rule = "cells"``, whole procedures for ``"rosobrnadzor"``.
+
+>>> import pyarrow as pa
+>>> from opora.analytics.frames import to_lazy
+>>> from opora.analytics.low_results import assess_low_results, prepare_results
+>>> from opora.analytics.methodology import DEFAULT
+>>> t = prepare_results(pa.table({"school_id": ["1", "1"], "year": [2023, 2024],
+...     "procedure": ["ВПР"] * 2, "subject": ["Математика"] * 2, "grade": [5, 6],
+...     "participants": [20, 20], "mark_2": [1, 0]}))
+>>> sorted(leaders(assess_low_results(to_lazy(t), DEFAULT), 0.05).flagged)
+['1']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from opora.analytics.low_results import LowResultsOutcome
+from opora.analytics.verdicts import CategoryResult
+from opora.analytics.wording import cell_phrase, percent, years_phrase
+
+# Shares are exact ratios of small integers; the tolerance only absorbs float rounding, so a
+# share exactly at the limit (1 of 20 at 0.05) counts as at the limit.
+TOLERANCE = 1e-12
+
+
+def leaders(outcome: LowResultsOutcome, max_failure_share: float) -> CategoryResult:
+    """Schools judged in every window year with every judged cell <= ``max_failure_share``.
+
+    ``details``: school_id, judged_years, judged_cells, max_share, leader.
+    """
+    schools = outcome.schools
+    window = len(outcome.years)
+    judged_years = schools.column("judged_years").to_numpy()
+    max_share = schools.column("max_share").to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        flags = (
+            (window > 0)
+            & (judged_years == window)
+            & ~np.isnan(max_share)
+            & (max_share <= max_failure_share + TOLERANCE)
+        )
+    worst = {row["school_id"]: row for row in outcome.worst.to_pylist() if row["place"] == 1}
+    flagged: dict[str, list[str]] = {}
+    ids = schools.column("school_id").to_pylist()
+    cells = schools.column("judged_cells").to_pylist()
+    for school, flag, judged in zip(ids, flags, cells, strict=True):
+        if not flag:
+            continue
+        reasons = [
+            f"Оценённых ячеек за {years_phrase(outcome.years)}: {judged}, во всех "
+            f"неуспевающих не больше {percent(max_failure_share)}"
+        ]
+        if school in worst:
+            reasons.append(
+                "Наибольшая доля: " + cell_phrase(worst[school], guard=max_failure_share)
+            )
+        flagged[school] = reasons
+    details = schools.select(["school_id", "judged_years", "judged_cells", "max_share"])
+    details = details.append_column("leader", pa.array(flags))
+    return CategoryResult("leader", flagged, details)

@@ -1,0 +1,457 @@
+"""ШНОР and the risk group: stably low results by the rule of ``[low_results]``.
+
+The heavy part (filters, window, per-cell verdicts, aggregation to school × year) runs as
+Narwhals lazy expressions on DuckDB or PySpark; the school-level table (one row per school) is
+collected to Arrow/NumPy for counting years, shrinkage and the Russian reasons.
+
+Two rules:
+
+- ``rule = "cells"`` (the seed 004 order): a low year has at least ``min_low_cells`` low cells
+  making at least ``min_low_share`` of the judged cells; ШНОР has at least ``years_required``
+  low years in the window.
+- ``rule = "rosobrnadzor"``: the unit is a whole procedure (participants pooled over subjects
+  and grades per school × year); ШНОР when some year has at least
+  ``[risk_indicator].min_low_procedures`` low procedures and (``combine = "and"``) or
+  (``combine = "or"``) some procedure is low ``consecutive_years`` window years running.
+
+The risk group: at least one low year (``rosobrnadzor``: at least one low procedure) in the
+window, not ШНОР. Schools without a judged cell in the window have status «недостаточно данных».
+
+>>> import pyarrow as pa
+>>> from opora.analytics.frames import to_lazy
+>>> from opora.analytics.methodology import DEFAULT
+>>> results = pa.table({"school_id": ["01", "01"], "year": [2023, 2024],
+...     "procedure": ["ВПР", "ВПР"], "subject": ["Математика"] * 2, "grade": [5, 6],
+...     "participants": [20, 21], "mark_2": [6, 9]})
+>>> outcome = assess_low_results(to_lazy(prepare_results(results)), DEFAULT)
+>>> sorted(outcome.low_results.flagged), outcome.years
+(['01'], (2023, 2024))
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import narwhals as nw
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from opora.analytics.cells import (
+    CELL_COLUMNS,
+    CELL_SCHEMA,
+    EPSILON,
+    STATUS_JUDGED,
+    STATUS_TOO_FEW,
+    judged_cells,
+    prepare_results,
+    window_years,
+    worst_cells,
+)
+from opora.analytics.frames import collect
+from opora.analytics.methodology import LowResultsRule, Methodology, RiskIndicatorRule
+from opora.analytics.stats import shrunk_shares
+from opora.analytics.verdicts import CategoryResult
+from opora.analytics.wording import (
+    CELLS,
+    cell_phrase,
+    percent,
+    plural,
+    years_phrase,
+)
+
+__all__ = ["LowResultsOutcome", "assess_low_results", "prepare_results", "MAX_CELLS_IN_REASONS"]
+
+MAX_CELLS_IN_REASONS = 5
+
+SCHOOL_YEAR_SCHEMA: dict[str, pa.DataType] = {
+    "school_id": pa.string(),
+    "year": pa.int64(),
+    "cells": pa.int64(),
+    "judged_cells": pa.int64(),
+    "low_cells": pa.int64(),
+    "failures": pa.int64(),
+    "participants": pa.int64(),
+    "max_share": pa.float64(),
+}
+WORST_SCHEMA: dict[str, pa.DataType] = {**CELL_SCHEMA, "place": pa.int64()}
+
+
+@dataclass
+class LowResultsOutcome:
+    """Everything the low-results rule found, kept for the other rules and the reasons.
+
+    ``schools`` has one row per school (register ∪ results): school_id, status, cells,
+    judged_cells, low_cells, judged_years, low_years, failures, participants (pooled over the
+    judged cells of the window), actual_share, shrunk_share, shrunk_rank (1 = most failures),
+    max_share, low_results, risk. ``school_years`` has the same counts per school × year.
+    ``worst`` holds up to five judged cells per school, worst first. ``cells`` is the lazy
+    judged-cell frame.
+    """
+
+    years: tuple[int, ...]
+    cells: nw.LazyFrame
+    school_years: pa.Table
+    schools: pa.Table
+    worst: pa.Table
+    low_results: CategoryResult
+    risk: CategoryResult
+    status_reasons: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def cell_table(self) -> pa.Table:
+        """Collect the cell detail (every window cell, judged or not) sorted by its key."""
+        table = collect(
+            self.cells.sort("school_id", "year", "procedure", "subject", "grade"), CELL_SCHEMA
+        )
+        return table.select(list(CELL_COLUMNS))
+
+
+def assess_low_results(
+    results: nw.LazyFrame,
+    method: Methodology,
+    school_ids: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+) -> LowResultsOutcome:
+    """Judge cells, count low years and flag ШНОР and the risk group with reasons.
+
+    ``results`` is a lazy frame of :func:`prepare_results`; ``school_ids`` (the register) adds
+    schools with no results; ``years`` overrides the window (normally found from the data).
+
+    >>> import pyarrow as pa
+    >>> from opora.analytics.frames import to_lazy
+    >>> from opora.analytics.methodology import DEFAULT
+    >>> t = prepare_results(pa.table({"school_id": ["7"], "year": [2024], "procedure": ["ВПР"],
+    ...     "subject": ["Математика"], "grade": [5], "participants": [4], "mark_2": [4]}))
+    >>> assess_low_results(to_lazy(t), DEFAULT).schools["status"].to_pylist()
+    ['недостаточно данных']
+    """
+    rule = method.low_results
+    window = tuple(years) if years is not None else window_years(results, rule)
+    cells = judged_cells(results, rule, window)
+    school_years = _school_years(cells)
+    schools = _schools(school_years, school_ids, rule, window)
+    warnings = _window_warnings(rule, window)
+    if rule.rule == "rosobrnadzor":
+        low_units = collect(
+            cells.filter(nw.col("low")).select("school_id", "year", "procedure").unique()
+        )
+        schools, persistent = _rosobrnadzor(schools, low_units, method.risk_indicator, window)
+    else:
+        persistent = {}
+        low = schools.column("low_years").to_numpy() >= rule.years_required
+        schools = _with(schools, "low_results", low)
+        judged = schools.column("judged_cells").to_numpy() > 0
+        risk = (schools.column("low_years").to_numpy() >= 1) & ~low & judged
+        schools = _with(schools, "risk", risk)
+    worst = collect(
+        worst_cells(cells, MAX_CELLS_IN_REASONS).sort("school_id", "place"), WORST_SCHEMA
+    )
+    outcome = LowResultsOutcome(
+        years=window,
+        cells=cells,
+        school_years=school_years,
+        schools=schools,
+        worst=worst,
+        low_results=CategoryResult("low_results", details=_details(schools)),
+        risk=CategoryResult("risk", details=_details(schools)),
+        warnings=warnings,
+    )
+    _write_reasons(outcome, method, persistent)
+    return outcome
+
+
+def _school_years(cells: nw.LazyFrame) -> pa.Table:
+    judged = nw.col("judged")
+    frame = (
+        cells.group_by("school_id", "year")
+        .agg(
+            nw.len().alias("cells"),
+            judged.cast(nw.Int64).sum().alias("judged_cells"),
+            nw.col("low").cast(nw.Int64).sum().alias("low_cells"),
+            nw.when(judged).then(nw.col("failures")).otherwise(0).sum().alias("failures"),
+            nw.when(judged).then(nw.col("participants")).otherwise(0).sum().alias("participants"),
+            nw.when(judged).then(nw.col("share")).max().alias("max_share"),
+        )
+        .sort("school_id", "year")
+    )
+    return collect(frame, SCHOOL_YEAR_SCHEMA).select(list(SCHOOL_YEAR_SCHEMA))
+
+
+def _schools(
+    school_years: pa.Table,
+    school_ids: Sequence[str] | None,
+    rule: LowResultsRule,
+    window: tuple[int, ...],
+) -> pa.Table:
+    judged = school_years.column("judged_cells").to_numpy()
+    low = school_years.column("low_cells").to_numpy()
+    low_year = (
+        (judged > 0) & (low >= rule.min_low_cells) & (low >= rule.min_low_share * judged - EPSILON)
+    )
+    years = school_years.append_column("low_year", pa.array(low_year.astype(np.int64)))
+    years = years.append_column("judged_year", pa.array((judged > 0).astype(np.int64)))
+    grouped = years.group_by("school_id").aggregate(
+        [
+            ("cells", "sum"),
+            ("judged_cells", "sum"),
+            ("low_cells", "sum"),
+            ("failures", "sum"),
+            ("participants", "sum"),
+            ("max_share", "max"),
+            ("judged_year", "sum"),
+            ("low_year", "sum"),
+        ]
+    )
+    known = set(grouped.column("school_id").to_pylist())
+    extra = [s for s in dict.fromkeys(school_ids or ()) if s not in known]
+    ids = pa.concat_arrays(
+        [grouped.column("school_id").combine_chunks(), pa.array(extra, pa.string())]
+    )
+    order = pc.sort_indices(ids)
+    ids = ids.take(order)
+
+    def column(name: str, fill: float = 0) -> np.ndarray:
+        values = grouped.column(name).combine_chunks()
+        padded = pa.concat_arrays([values, pa.nulls(len(extra), values.type)]).take(order)
+        return padded.fill_null(fill).to_numpy(zero_copy_only=False)
+
+    failures = column("failures_sum").astype(np.int64)
+    participants = column("participants_sum").astype(np.int64)
+    judged_cells = column("judged_cells_sum").astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        actual = np.where(participants > 0, failures / participants, np.nan)
+    shrunk, _, _ = shrunk_shares(failures, participants)
+    rank = _rank_descending(shrunk, ids.to_pylist())
+    status = np.where(judged_cells > 0, STATUS_JUDGED, STATUS_TOO_FEW)
+    return pa.table(
+        {
+            "school_id": ids,
+            "status": pa.array(status.tolist(), pa.string()),
+            "cells": column("cells_sum").astype(np.int64),
+            "judged_cells": judged_cells,
+            "low_cells": column("low_cells_sum").astype(np.int64),
+            "judged_years": column("judged_year_sum").astype(np.int64),
+            "low_years": column("low_year_sum").astype(np.int64),
+            "failures": failures,
+            "participants": participants,
+            "actual_share": pa.array(actual, pa.float64(), mask=np.isnan(actual)),
+            "shrunk_share": pa.array(shrunk, pa.float64(), mask=np.isnan(shrunk)),
+            "shrunk_rank": pa.array(rank, pa.int64(), mask=rank == 0),
+            "max_share": _nan_to_null(column("max_share_max", np.nan)),
+        }
+    )
+
+
+def _nan_to_null(values: np.ndarray) -> pa.Array:
+    return pa.array(values, pa.float64(), mask=np.isnan(values))
+
+
+def _rank_descending(values: np.ndarray, ids: list[str]) -> np.ndarray:
+    """1 = largest value; ties by school_id; NaN gets 0 (no rank)."""
+    valid = ~np.isnan(values)
+    order = sorted((i for i in range(len(values)) if valid[i]), key=lambda i: (-values[i], ids[i]))
+    rank = np.zeros(len(values), dtype=np.int64)
+    rank[order] = np.arange(1, len(order) + 1)
+    return rank
+
+
+def _with(table: pa.Table, name: str, values: np.ndarray) -> pa.Table:
+    array = pa.array(values)
+    if name in table.column_names:
+        return table.set_column(table.column_names.index(name), name, array)
+    return table.append_column(name, array)
+
+
+def _rosobrnadzor(
+    schools: pa.Table,
+    low_units: pa.Table,
+    rule: RiskIndicatorRule,
+    window: tuple[int, ...],
+) -> tuple[pa.Table, dict[str, list[tuple[str, list[int]]]]]:
+    """Apply the indicator: many low procedures in a year and/or one procedure low years running."""
+    position = {year: i for i, year in enumerate(window)}
+    per_year: dict[tuple[str, int], set[str]] = defaultdict(set)
+    per_procedure: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for school, year, procedure in zip(
+        low_units.column("school_id").to_pylist(),
+        low_units.column("year").to_pylist(),
+        low_units.column("procedure").to_pylist(),
+        strict=True,
+    ):
+        per_year[(school, year)].add(procedure)
+        per_procedure[(school, procedure)].add(position[year])
+    many_years: dict[str, int] = defaultdict(int)
+    for (school, _year), procedures in per_year.items():
+        if len(procedures) >= rule.min_low_procedures:
+            many_years[school] += 1
+    persistent: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+    for (school, procedure), positions in sorted(per_procedure.items()):
+        run = _longest_run(positions)
+        if len(run) >= rule.consecutive_years:
+            persistent[school].append((procedure, [window[i] for i in run]))
+    ids = schools.column("school_id").to_pylist()
+    many = np.array([many_years.get(s, 0) for s in ids], dtype=np.int64)
+    lasting = np.array([s in persistent for s in ids])
+    flagged = (many > 0) & lasting if rule.combine == "and" else (many > 0) | lasting
+    any_low = schools.column("low_cells").to_numpy() > 0
+    schools = _with(schools, "low_years", many)
+    schools = _with(schools, "low_results", flagged)
+    schools = _with(schools, "risk", any_low & ~flagged)
+    return schools, dict(persistent)
+
+
+def _longest_run(positions: set[int]) -> list[int]:
+    best: list[int] = []
+    current: list[int] = []
+    for p in sorted(positions):
+        current = [*current, p] if current and p == current[-1] + 1 else [p]
+        if len(current) > len(best):
+            best = current
+    return best
+
+
+def _window_warnings(rule: LowResultsRule, window: tuple[int, ...]) -> list[str]:
+    if not window:
+        return ["В результатах нет ни одного года по выбранным процедурам и предметам."]
+    if len(window) < rule.window_years:
+        return [
+            f"В результатах {plural(len(window), ('год', 'года', 'лет'))} "
+            f"({years_phrase(window)}), а методика рассматривает {rule.window_years}: "
+            "окно короче, чем требует методика."
+        ]
+    return []
+
+
+def _details(schools: pa.Table) -> pa.Table:
+    return schools.select(
+        [
+            "school_id",
+            "status",
+            "judged_cells",
+            "low_cells",
+            "judged_years",
+            "low_years",
+            "failures",
+            "participants",
+            "actual_share",
+            "shrunk_share",
+            "shrunk_rank",
+        ]
+    )
+
+
+def _write_reasons(
+    outcome: LowResultsOutcome,
+    method: Methodology,
+    persistent: dict[str, list[tuple[str, list[int]]]],
+) -> None:
+    rule = method.low_results
+    by_year: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    sy = outcome.school_years
+    for school, year, judged, low in zip(
+        sy.column("school_id").to_pylist(),
+        sy.column("year").to_pylist(),
+        sy.column("judged_cells").to_pylist(),
+        sy.column("low_cells").to_pylist(),
+        strict=True,
+    ):
+        by_year[school][year] = (judged, low)
+    worst: dict[str, list[dict]] = defaultdict(list)
+    for row in outcome.worst.to_pylist():
+        if row["low"]:
+            worst[row["school_id"]].append(row)
+    s = outcome.schools
+    rows = zip(
+        s.column("school_id").to_pylist(),
+        s.column("low_results").to_pylist(),
+        s.column("risk").to_pylist(),
+        s.column("low_years").to_pylist(),
+        s.column("low_cells").to_pylist(),
+        s.column("judged_cells").to_pylist(),
+        s.column("cells").to_pylist(),
+        strict=True,
+    )
+    for school, is_low, is_risk, low_years, low_cells, judged, cells in rows:
+        if judged == 0:
+            outcome.status_reasons[school] = _insufficient(rule, outcome.years, cells)
+        if not (is_low or is_risk):
+            continue
+        if rule.rule == "rosobrnadzor":
+            head = _rosobrnadzor_head(
+                by_year[school], worst[school], persistent.get(school, []), method, outcome.years
+            )
+        else:
+            head = _cells_head(by_year[school], low_years, is_low, rule, outcome.years)
+        reasons = [head, *(_cell_reason(c, rule) for c in worst[school])]
+        hidden = low_cells - len(worst[school])
+        if hidden > 0:
+            noun = ("низкая ячейка", "низкие ячейки", "низких ячеек")
+            if rule.rule == "rosobrnadzor":
+                noun = ("низкая процедура", "низкие процедуры", "низких процедур")
+            reasons.append(f"и ещё {plural(hidden, noun)}")
+        target = outcome.low_results if is_low else outcome.risk
+        target.flagged[school] = reasons
+
+
+def _cells_head(
+    years: dict[int, tuple[int, int]],
+    low_years: int,
+    is_low: bool,
+    rule: LowResultsRule,
+    window: tuple[int, ...],
+) -> str:
+    parts = []
+    for year in window:
+        judged, low = years.get(year, (0, 0))
+        parts.append(
+            f"{year}: низких ячеек {low} из {judged}" if judged else f"{year}: нет оценённых ячеек"
+        )
+    of_years = "года" if len(window) % 10 == 1 and len(window) % 100 != 11 else "лет"
+    head = f"Низкие результаты в {low_years} из {len(window)} {of_years} окна ({'; '.join(parts)})"
+    if not is_low:
+        head += f"; для ШНОР нужно не меньше {rule.years_required}"
+    return head
+
+
+def _rosobrnadzor_head(
+    years: dict[int, tuple[int, int]],
+    low_cells: list[dict],
+    persistent: list[tuple[str, list[int]]],
+    method: Methodology,
+    window: tuple[int, ...],
+) -> str:
+    indicator = method.risk_indicator
+    parts = []
+    for year in window:
+        judged, low = years.get(year, (0, 0))
+        parts.append(f"{year}: низких процедур {low} из {judged}")
+    text = f"Индикатор Рособрнадзора ({'; '.join(parts)})"
+    if persistent:
+        runs = ", ".join(f"{p} — {years_phrase(ys)}" for p, ys in persistent)
+        text += f"; низкие {indicator.consecutive_years} и более лет подряд: {runs}"
+    else:
+        text += f"; ни одна процедура не была низкой {indicator.consecutive_years} года подряд"
+    return text
+
+
+def _cell_reason(cell: dict, rule: LowResultsRule) -> str:
+    text = cell_phrase(cell, guard=rule.threshold)
+    if rule.significance:
+        text += (
+            f" (доверительный интервал {percent(cell['wilson_lo'])} – {percent(cell['wilson_hi'])})"
+        )
+    return text
+
+
+def _insufficient(rule: LowResultsRule, window: tuple[int, ...], cells: int) -> str:
+    unit = "процедуры" if rule.rule == "rosobrnadzor" else "ячейки"
+    if cells == 0:
+        return f"Недостаточно данных: нет результатов за {years_phrase(window)}"
+    return (
+        f"Недостаточно данных: за {years_phrase(window)} нет ни одной {unit} "
+        f"с {rule.min_participants} и более участниками "
+        f"(с меньшим числом участников: {plural(cells, CELLS)})"
+    )

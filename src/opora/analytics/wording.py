@@ -1,0 +1,107 @@
+"""Russian wording of figures in reasons: shares, cells, years, counted nouns.
+
+>>> percent(9 / 21)
+'43 %'
+>>> plural(3, ("ячейка", "ячейки", "ячеек"))
+'3 ячейки'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+CELLS = ("ячейка", "ячейки", "ячеек")
+JUDGED_CELLS = ("оценённая ячейка", "оценённые ячейки", "оценённых ячеек")
+YEARS = ("год", "года", "лет")
+PROCEDURES = ("процедура", "процедуры", "процедур")
+SCHOOLS = ("школа", "школы", "школ")
+THRESHOLD_SOURCE = "below_min"
+
+
+def plural(n: int, forms: tuple[str, str, str]) -> str:
+    """``n`` with the Russian noun form it needs.
+
+    >>> plural(1, YEARS), plural(2, YEARS), plural(11, YEARS), plural(21, YEARS)
+    ('1 год', '2 года', '11 лет', '21 год')
+    """
+    tail, tens = n % 10, n % 100
+    if tail == 1 and tens != 11:
+        form = forms[0]
+    elif 2 <= tail <= 4 and not 12 <= tens <= 14:
+        form = forms[1]
+    else:
+        form = forms[2]
+    return f"{n} {form}"
+
+
+def percent(share: float | None, guard: float | None = None) -> str:
+    """A share as a whole percent (half up); more digits when rounding would cross ``guard``.
+
+    >>> percent(0.125), percent(0.296, guard=0.30), percent(0.3, guard=0.30)
+    ('13 %', '29,6 %', '30 %')
+    """
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "—"
+    value = share * 100.0
+    for digits in (0, 1, 2):
+        scale = 10**digits
+        rounded = math.floor(value * scale + 0.5 + 1e-9) / scale
+        crosses = guard is not None and (value < guard * 100 - 1e-9) != (
+            rounded < guard * 100 - 1e-9
+        )
+        if not crosses:
+            break
+    text = f"{rounded:.{digits}f}".replace(".", ",")
+    return f"{text} %"
+
+
+def number(value: float, digits: int = 2) -> str:
+    """A decimal number with a Russian comma.
+
+    >>> number(-1.234)
+    '−1,23'
+    """
+    text = f"{abs(value):.{digits}f}".replace(".", ",")
+    return ("−" if value < 0 else "") + text
+
+
+def years_phrase(years: Sequence[int]) -> str:
+    """Years as words: a range when consecutive.
+
+    >>> years_phrase([2024]), years_phrase([2023, 2024]), years_phrase([2019, 2021])
+    ('2024 г.', '2023–2024 гг.', '2019, 2021 гг.')
+    """
+    ys = sorted(years)
+    if not ys:
+        return "—"
+    if len(ys) == 1:
+        return f"{ys[0]} г."
+    if ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}–{ys[-1]} гг."
+    return ", ".join(str(y) for y in ys) + " гг."
+
+
+def failed_phrase(source: str | None) -> str:
+    """What failing means for the cell's failure column."""
+    if source == THRESHOLD_SOURCE:
+        return "не преодолели минимальный порог"
+    return "получили «2»"
+
+
+def cell_phrase(cell: Mapping[str, Any], guard: float | None = None) -> str:
+    """One cell in words.
+
+    >>> cell_phrase({"procedure": "ВПР", "year": 2024, "subject": "Математика", "grade": 5,
+    ...     "failures": 9, "participants": 21, "failure_source": "mark_2"})
+    'ВПР 2024, Математика, 5 кл.: 9 из 21 (43 %) получили «2»'
+    """
+    where = f"{cell['procedure']} {cell['year']}, {cell['subject']}"
+    if cell.get("grade") is not None:
+        where += f", {cell['grade']} кл."
+    share = cell["failures"] / cell["participants"] if cell["participants"] else None
+    return (
+        f"{where}: {cell['failures']} из {cell['participants']} ({percent(share, guard)}) "
+        f"{failed_phrase(cell.get('failure_source'))}"
+    )

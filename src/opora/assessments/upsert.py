@@ -1,0 +1,108 @@
+"""Set-based writes for imports: load the existing rows of a table, upsert many rows at once.
+
+One `INSERT ... ON CONFLICT (natural key) DO UPDATE ... WHERE <a value differs>` statement run
+with `executemany` in chunks works the same on SQLite (≥ 3.24) and PostgreSQL, and leaves rows
+whose values did not change untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+Key = tuple[Any, ...]
+Values = tuple[Any, ...]
+
+WRITE_CHUNK = 10_000
+READ_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """A database table seen by an import: its natural key and the columns an import sets."""
+
+    table: str
+    key: tuple[str, ...]
+    values: tuple[str, ...]
+    scope_column: str = "school_id"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.key + self.values
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _differs(left: str, right: str) -> str:
+    """A null-safe "values differ" comparison in the current database's dialect."""
+    if connection.vendor == "postgresql":
+        return f"{left} IS DISTINCT FROM {right}"
+    return f"{left} IS NOT {right}"
+
+
+def upsert_statement(shape: TableShape) -> str:
+    """The INSERT ... ON CONFLICT statement for one row of `shape` (placeholders `%s`)."""
+    table = _quote(shape.table)
+    columns = ", ".join(_quote(c) for c in shape.columns)
+    placeholders = ", ".join(["%s"] * len(shape.columns))
+    conflict = ", ".join(_quote(c) for c in shape.key)
+    assignments = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in shape.values)
+    changed = " OR ".join(
+        _differs(f"{table}.{_quote(c)}", f"excluded.{_quote(c)}") for c in shape.values
+    )
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} WHERE {changed}"
+    )
+
+
+def upsert_rows(
+    shape: TableShape,
+    rows: Sequence[Sequence[Any]],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = WRITE_CHUNK,
+) -> None:
+    """Insert or update `rows` (each: key columns then value columns). Call inside a transaction."""
+    total = len(rows)
+    if not rows:
+        if progress:
+            progress(0, 0)
+        return
+    sql = upsert_statement(shape)
+    with connection.cursor() as cursor:
+        for start in range(0, total, chunk):
+            cursor.executemany(sql, rows[start : start + chunk])
+            if progress:
+                progress(min(start + chunk, total), total)
+
+
+def existing_rows(
+    shape: TableShape, *, scope_ids: Iterable[int], years: Iterable[int] | None = None
+) -> dict[Key, Values]:
+    """Existing rows of the given schools (and years) as {key: values}."""
+    ids = sorted(set(scope_ids))
+    year_list = sorted(set(years)) if years is not None else None
+    columns = ", ".join(_quote(c) for c in shape.columns)
+    width = len(shape.key)
+    found: dict[Key, Values] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), READ_CHUNK):
+            part = ids[start : start + READ_CHUNK]
+            sql = (
+                f"SELECT {columns} FROM {_quote(shape.table)} "
+                f"WHERE {_quote(shape.scope_column)} IN ({', '.join(['%s'] * len(part))})"
+            )
+            params: list[Any] = list(part)
+            if year_list is not None:
+                sql += f" AND {_quote('year')} IN ({', '.join(['%s'] * len(year_list))})"
+                params += year_list
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                found[tuple(row[:width])] = tuple(row[width:])
+    return found

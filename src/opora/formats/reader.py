@@ -1,0 +1,190 @@
+"""``read_table``: a CSV or spreadsheet file in, a typed table or every error out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Collection, Mapping
+from pathlib import Path
+
+import duckdb
+
+from opora.formats.columns import check_kind
+from opora.formats.headers import match_headers
+from opora.formats.procedures import DEFAULT_PROCEDURES, Procedure
+from opora.formats.report import ParseResult, RowError
+from opora.formats.sources import (
+    Source,
+    SourceFile,
+    UnreadableFile,
+    decode_text,
+    head_text,
+    header_fields,
+    is_spreadsheet,
+    load_source,
+    looks_utf8,
+)
+from opora.formats.spreadsheet import read_sheet
+from opora.formats.validation import (
+    Plan,
+    duplicates,
+    missing_conditional_columns,
+    parsed_sql,
+    quote,
+    row_errors,
+    typed_table,
+    unknown_schools,
+)
+
+_DELIMITER_NAMES = {";": "«;»", ",": "«,»", "\t": "табуляция"}
+
+
+class _NotUtf8(Exception):
+    """The file looked like UTF-8 at the start but is not: decode it in Python and retry."""
+
+
+def read_table(
+    kind: str,
+    source: Source,
+    *,
+    filename: str | None = None,
+    known_school_ids: Collection[str] | None = None,
+    procedures: Mapping[str, Procedure] | None = None,
+    year_range: tuple[int, int] | None = None,
+) -> ParseResult:
+    """Read and validate a file of one of the interchange formats.
+
+    ``source`` is a path, the file's bytes or a binary file object; CSV (UTF-8/Windows-1251,
+    ``;``/``,``) or XLSX/XLS/ODS is recognised from the content. ``known_school_ids`` turns on
+    the check that every school is in the register; ``procedures`` is the procedure catalogue
+    (default ``DEFAULT_PROCEDURES``); ``year_range`` the allowed years, inclusive (default
+    2000 … next year). The result's ``table`` has the spec columns in spec order, typed, plus
+    ``row_number`` (the spreadsheet row, header = 1); it is ``None`` when there is any error.
+
+    >>> r = read_table("context", "Код ОО;Год;На учёте в КДН, %\\n0101;2024;1,5\\n".encode())
+    >>> r.ok, r.table.column("juvenile_commission").to_pylist(), r.table["row_number"][0].as_py()
+    (True, [1.5], 2)
+    >>> print(read_table("context", b"school_id,year\\n0101,20x4\\n").error_report())
+    Файл не принят: найдена 1 ошибка. Исправьте файл и загрузите его снова.
+    Строка 2, столбец «year», значение «20x4»: это не число. Укажите число (дробную часть — через точку или запятую).
+    """
+    check_kind(kind)
+    plan_inputs = (
+        DEFAULT_PROCEDURES if procedures is None else procedures,
+        year_range or (2000, dt.date.today().year + 1),
+    )
+    try:
+        file = load_source(source, filename)
+        try:
+            return _read(kind, file, plan_inputs, known_school_ids, decode=False)
+        except _NotUtf8:
+            return _read(kind, file, plan_inputs, known_school_ids, decode=True)
+    except UnreadableFile as problem:
+        return ParseResult(kind, None, [RowError(None, None, None, str(problem))], [])
+
+
+def _read(
+    kind: str,
+    file: SourceFile,
+    plan_inputs: tuple[Mapping[str, Procedure], tuple[int, int]],
+    known_school_ids: Collection[str] | None,
+    *,
+    decode: bool,
+) -> ParseResult:
+    with tempfile.TemporaryDirectory(prefix="opora-formats-") as workdir, duckdb.connect() as con:
+        if is_spreadsheet(file):
+            headers, sheet = read_sheet(file)
+            con.register("sheet", sheet)
+            relation, delimiter = "sheet", None
+        else:
+            headers, relation, delimiter = _csv_relation(kind, file, Path(workdir), decode)
+        if not any(h.strip() for h in headers):
+            raise UnreadableFile("Файл пуст: в первой строке должны быть заголовки столбцов.")
+        match = match_headers(kind, headers)
+        if match.errors:
+            return ParseResult(kind, None, match.errors, match.warnings)
+        plan = Plan(
+            kind,
+            {name: f"c{index}" for name, index in match.positions.items()},
+            match.written,
+            plan_inputs[0],
+            plan_inputs[1],
+        )
+        con.execute(parsed_sql(plan, relation))
+        if delimiter is not None:
+            broken = _structural_errors(con, delimiter, len(headers), decode)
+            if broken:
+                return ParseResult(kind, None, broken, match.warnings)
+        errors = _errors(con, plan, known_school_ids)
+        if errors:
+            return ParseResult(kind, None, errors, match.warnings)
+        table = typed_table(con, plan)
+        warnings = list(match.warnings)
+        if table.num_rows == 0:
+            warnings.append("В файле нет строк с данными: заполнен только заголовок.")
+        return ParseResult(kind, table, [], warnings)
+
+
+def _csv_relation(
+    kind: str, file: SourceFile, workdir: Path, decode: bool
+) -> tuple[list[str], str, str]:
+    if not decode and looks_utf8(file):
+        text, path = head_text(file), file.path_in(workdir)
+    else:
+        text, _ = decode_text(file.read_bytes(), kind)
+        path = workdir / "utf8.csv"
+        path.write_bytes(text.encode("utf-8"))
+    headers, delimiter = header_fields(text, kind)
+    names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
+    relation = (
+        f"read_csv({quote(str(path))}, auto_detect = false, header = true, "
+        f"delim = {quote(delimiter)}, quote = '\"', escape = '\"', columns = {{{names}}}, "
+        "store_rejects = true)"
+    )
+    return headers, relation, delimiter
+
+
+def _structural_errors(
+    con: duckdb.DuckDBPyConnection, delimiter: str, width: int, decoded: bool
+) -> list[RowError]:
+    rejects = con.execute(
+        "SELECT line, CAST(error_type AS VARCHAR), csv_line FROM reject_errors ORDER BY line"
+    ).fetchall()
+    if not decoded and any(kind == "INVALID ENCODING" for _, kind, _ in rejects):
+        raise _NotUtf8
+    separator = _DELIMITER_NAMES[delimiter]
+    messages = {
+        "MISSING COLUMNS": f"в строке меньше значений, чем столбцов в заголовке ({width}). "
+        f"Проверьте разделитель ({separator}) и кавычки.",
+        "TOO MANY COLUMNS": f"в строке больше значений, чем столбцов в заголовке ({width}). "
+        f"Проверьте разделитель ({separator}) и кавычки; если в числах десятичная запятая, "
+        "а разделитель — запятая, сохраните файл с разделителем «;».",
+        "UNQUOTED VALUE": "неверно расставлены кавычки: значение с кавычками должно целиком "
+        "стоять в кавычках, а кавычки внутри него — удваиваться.",
+        "LINE SIZE OVER MAXIMUM": "строка слишком длинная — вероятно, не закрыта кавычка.",
+    }
+    found, seen = [], set()
+    for line, kind, csv_line in rejects:
+        if line in seen:
+            continue
+        seen.add(line)
+        message = messages.get(kind, f"строку не удалось разобрать ({kind}).")
+        found.append(RowError(int(line), None, (csv_line or "").strip("\r\n"), message))
+    return found
+
+
+def _errors(
+    con: duckdb.DuckDBPyConnection, plan: Plan, known_school_ids: Collection[str] | None
+) -> list[RowError]:
+    order = len(plan.columns) * 3 + 10
+    found = row_errors(con, plan)
+    if known_school_ids is not None and plan.kind != "schools":
+        found += unknown_schools(con, known_school_ids, order)
+    found += duplicates(con, plan, order + 1)
+    found.sort(key=lambda e: (e[0], e[4], e[3]))
+    errors = missing_conditional_columns(con, plan)
+    errors += [
+        RowError(row, plan.header(column) if column else None, value, message)
+        for row, column, value, message, _ in found
+    ]
+    return errors

@@ -1,0 +1,86 @@
+"""Reads of programs that respect the user's territory (built on territory.selectors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from opora.programs.models import DuePoint, Level, Program, ProgramStatus
+from opora.programs.models.roadmaps import OPEN_STATUSES
+from opora.territory.selectors import visible_municipalities, visible_schools
+
+if TYPE_CHECKING:
+    from opora.accounts.models import User
+
+
+def visible_programs(user: User) -> QuerySet[Program]:
+    """Regional programs of the user's region, municipal programs of visible municipalities,
+    roadmaps of visible schools."""
+    programs = Program.objects.select_related("region", "municipality", "school")
+    if not user.is_authenticated or not user.is_active:
+        return programs.none()
+    if user.is_superuser:
+        return programs.all()
+    municipalities = visible_municipalities(user)
+    regions = set(municipalities.values_list("region_id", flat=True))
+    if user.region_id:
+        regions.add(user.region_id)
+    return programs.filter(
+        Q(level=Level.REGION, region_id__in=regions)
+        | Q(level=Level.MUNICIPALITY, municipality__in=municipalities)
+        | Q(level=Level.SCHOOL, school__in=visible_schools(user))
+    )
+
+
+def get_program(user: User, pk: int) -> Program:
+    """The program if the user may see it; 404 otherwise (never reveal that it exists)."""
+    try:
+        return visible_programs(user).get(pk=pk)
+    except Program.DoesNotExist as exc:
+        raise Http404("Программа не найдена или недоступна.") from exc
+
+
+def current_versions(programs: QuerySet[Program]) -> QuerySet[Program]:
+    return programs.exclude(status=ProgramStatus.SUPERSEDED)
+
+
+def roadmap_rows(program: Program) -> list[dict]:
+    """Sections with their activities and due points, in order, in three queries."""
+    sections = list(program.sections.all())
+    activities = list(program.activities.all())
+    points: dict[int, list[DuePoint]] = {}
+    for point in program.due_points.all().order_by("due_date"):
+        points.setdefault(point.activity_id, []).append(point)
+    by_section: dict[int | None, list] = {}
+    for activity in activities:
+        activity.points = points.get(activity.pk, [])
+        by_section.setdefault(activity.section_id, []).append(activity)
+    rows = [{"section": s, "activities": by_section.get(s.pk, [])} for s in sections]
+    if by_section.get(None):
+        rows.insert(0, {"section": None, "activities": by_section[None]})
+    return rows
+
+
+def overdue_points(programs: QuerySet[Program], today: dt.date) -> QuerySet[DuePoint]:
+    return DuePoint.objects.filter(
+        program__in=programs, status__in=OPEN_STATUSES, due_date__lt=today
+    ).select_related("activity", "program", "program__school")
+
+
+def completion_counts(programs: QuerySet[Program], today: dt.date) -> dict[int, dict[str, int]]:
+    """Per program: total points, done, overdue, due so far."""
+    rows = (
+        DuePoint.objects.filter(program__in=programs)
+        .values("program_id")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status="done")),
+            cancelled=Count("id", filter=Q(status="cancelled")),
+            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+            due=Count("id", filter=Q(due_date__lt=today) & ~Q(status="cancelled")),
+        )
+    )
+    return {row["program_id"]: row for row in rows}

@@ -1,0 +1,1 @@
+"""Page views, one module per group of pages: overview, schools, imports, downloads."""
