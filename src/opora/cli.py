@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,6 +22,38 @@ if TYPE_CHECKING:
 
 console = Console()
 errors = Console(stderr=True)
+
+
+def _speak_russian() -> None:
+    """Typer's own words (panel titles, «[required]», the help option) in Russian."""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Аргументы"
+    rich_utils.OPTIONS_PANEL_TITLE = "Параметры"
+    rich_utils.COMMANDS_PANEL_TITLE = "Команды"
+    rich_utils.ERRORS_PANEL_TITLE = "Ошибка"
+    rich_utils.ABORTED_TEXT = "Прервано."
+    rich_utils.DEFAULT_STRING = "[по умолчанию: {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[обязательно]"
+    rich_utils.ENVVAR_STRING = "[переменная окружения: {}]"
+    rich_utils.RICH_HELP = "Справка: [blue]{command_path} {help_option}[/]"
+    try:  # the help option lives in Typer's private copy of Click: best effort
+        from typer._click.core import Command
+
+        original = Command.get_help_option
+
+        def get_help_option(self: Any, ctx: Any) -> Any:
+            option = original(self, ctx)
+            if option is not None:
+                option.help = "Показать эту справку и выйти."
+            return option
+
+        Command.get_help_option = get_help_option  # type: ignore[method-assign]
+    except (ImportError, AttributeError):  # pragma: no cover - another Typer version
+        pass
+
+
+_speak_russian()
 
 app = typer.Typer(
     name="opora",
@@ -41,24 +72,26 @@ app.add_typer(user_app, name="user")
 app.add_typer(methodology_app, name="methodology")
 
 
-class Kind(str, Enum):
-    schools = "schools"
-    results = "results"
-    context = "context"
-    students = "students"
+KINDS = {
+    "schools": "реестр школ",
+    "results": "результаты оценочных процедур",
+    "context": "социальный контекст",
+    "students": "результаты обучающихся",
+}
+ROLES = {
+    "region": "регион (министерство, РЦОКО)",
+    "municipality": "муниципалитет (МОУО)",
+    "school": "школа",
+    "curator": "куратор",
+}
+KIND_HELP = "Вид файла: " + ", ".join(f"{k} ({v})" for k, v in KINDS.items()) + "."
+ROLE_HELP = "Роль: " + ", ".join(f"{k} ({v})" for k, v in ROLES.items()) + "."
 
 
-class RoleName(str, Enum):
-    region = "region"
-    municipality = "municipality"
-    school = "school"
-    curator = "curator"
-
-
-KIND_HELP = (
-    "Вид файла: schools (реестр школ), results (результаты процедур), context (социальный "
-    "контекст), students (результаты обучающихся)."
-)
+def checked_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise fail(f"неизвестный вид файла «{kind}». {KIND_HELP}")
+    return kind
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -180,9 +213,11 @@ def demo(
         )
     console.print(
         f"Демонстрационный регион «{loaded.region}» загружен за "
-        f"{time.perf_counter() - started:.0f} с: {loaded.summary}",
+        f"{time.perf_counter() - started:.0f} с.",
         highlight=False,
     )
+    for title, text in loaded.import_lines():
+        console.print(f"[bold]{title}.[/] {text}", highlight=False)
     table = Table(title="Демонстрационные пользователи", title_justify="left")
     for title in ("Логин", "Пароль", "Роль", "Территория"):
         table.add_column(title)
@@ -226,14 +261,18 @@ class ProgressReporter:
 
 @app.command("import")
 def import_file(
-    kind: Annotated[Kind, typer.Argument(help=KIND_HELP, show_default=False)],
-    file: Annotated[Path, typer.Argument(help="Файл CSV или XLSX.", show_default=False)],
+    kind: Annotated[str, typer.Argument(help=KIND_HELP, show_default=False, metavar="ВИД")],
+    file: Annotated[
+        Path, typer.Argument(help="Файл CSV или XLSX.", show_default=False, metavar="ФАЙЛ")
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Только проверить файл, ничего не записывать.")
     ] = False,
     region: Annotated[
         str | None,
-        typer.Option(help="Регион, в который загружается реестр школ (по умолчанию — единственный)."),
+        typer.Option(
+            help="Регион, в который загружается реестр школ (по умолчанию — единственный)."
+        ),
     ] = None,
     archive_missing: Annotated[
         bool,
@@ -244,9 +283,10 @@ def import_file(
     ] = False,
 ) -> None:
     """Загрузить файл в базу: всё или ничего; повторная загрузка того же файла ничего не меняет."""
+    kind = checked_kind(kind)
     if not file.is_file():
         raise fail(f"файл «{file}» не найден. Проверьте путь.")
-    if archive_missing and kind is not Kind.schools:
+    if archive_missing and kind != "schools":
         raise fail("параметр --archive-missing применяется только к реестру школ (schools).")
     prepare_database()
     from opora.assessments.services import ImportRejected, apply_import, plan_import
@@ -255,12 +295,12 @@ def import_file(
     options["archive_missing"] = archive_missing
     try:
         if dry_run:
-            plan = plan_import(kind.value, file, **options)
+            plan = plan_import(kind, file, **options)
         else:
             with progress_bar() as bar:
                 task = bar.add_task("Запись в базу", total=None)
                 plan = apply_import(
-                    kind.value,
+                    kind,
                     file,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                     **options,
@@ -301,33 +341,37 @@ def print_plan(plan: ImportPlan, file: Path) -> None:
 
 @app.command("export")
 def export_file(
-    kind: Annotated[Kind, typer.Argument(help=KIND_HELP, show_default=False)],
+    kind: Annotated[str, typer.Argument(help=KIND_HELP, show_default=False, metavar="ВИД")],
     file: Annotated[
         Path, typer.Argument(help="Куда сохранить: .csv или .xlsx.", show_default=False)
     ],
 ) -> None:
     """Выгрузить данные из базы в файл обменного формата (CSV или XLSX по расширению)."""
+    kind = checked_kind(kind)
     check_extension(file)
     prepare_database()
     from opora.assessments.services import export_table
     from opora.formats import write_table
 
-    table = export_table(kind.value, None)
+    table = export_table(kind, None)
     file.parent.mkdir(parents=True, exist_ok=True)
-    write_table(kind.value, table, file)
+    write_table(kind, table, file)
     console.print(f"Выгружено строк: {table.num_rows} → {file}", highlight=False)
 
 
 @app.command()
 def template(
-    kind: Annotated[Kind, typer.Argument(help=KIND_HELP, show_default=False)],
-    file: Annotated[Path, typer.Argument(help="Куда сохранить шаблон (.xlsx).", show_default=False)],
+    kind: Annotated[str, typer.Argument(help=KIND_HELP, show_default=False, metavar="ВИД")],
+    file: Annotated[
+        Path, typer.Argument(help="Куда сохранить шаблон (.xlsx).", show_default=False)
+    ],
 ) -> None:
     """Сохранить пустой шаблон файла с заголовками и пояснениями."""
+    kind = checked_kind(kind)
     from opora.formats import write_template
 
     file.parent.mkdir(parents=True, exist_ok=True)
-    write_template(kind.value, file)
+    write_template(kind, file)
     console.print(f"Шаблон сохранён: {file}", highlight=False)
 
 
@@ -342,7 +386,7 @@ def check_extension(file: Path) -> None:
 @user_app.command("add")
 def user_add(
     username: Annotated[str, typer.Argument(help="Логин.", show_default=False)],
-    role: Annotated[RoleName, typer.Option(help="Роль.", show_default=False)],
+    role: Annotated[str, typer.Option(help=ROLE_HELP, show_default=False, metavar="РОЛЬ")],
     territory: Annotated[
         str | None,
         typer.Option(
@@ -358,6 +402,8 @@ def user_add(
     ] = None,
 ) -> None:
     """Добавить пользователя (или обновить роль и территорию существующего)."""
+    if role not in ROLES:
+        raise fail(f"неизвестная роль «{role}». {ROLE_HELP}")
     prepare_database()
     from opora.accounts.provisioning import ProvisioningError, provision_user
 
@@ -366,7 +412,7 @@ def user_add(
     codes = [c.strip() for c in (schools or "").split(",") if c.strip()]
     try:
         user, created = provision_user(
-            username, role=role.value, territory=territory, schools=codes, password=password
+            username, role=role, territory=territory, schools=codes, password=password
         )
     except ProvisioningError as error:
         raise fail(str(error)) from error
@@ -389,7 +435,11 @@ def user_list() -> None:
         table.add_column(title)
     users = User.objects.select_related("region", "municipality", "school").order_by("username")
     for user in users:
-        role = user.get_role_display() if user.role else ("администратор" if user.is_superuser else "—")
+        role = (
+            user.get_role_display()
+            if user.role
+            else ("администратор" if user.is_superuser else "—")
+        )
         table.add_row(user.username, role, user.territory_label, "да" if user.is_active else "нет")
     console.print(table)
 
@@ -430,27 +480,34 @@ def identify(
         Path | None, typer.Option(help="Результаты обучающихся (CSV/XLSX).")
     ] = None,
     method: Annotated[
-        Path | None, typer.Option(help="Файл методики (TOML); по умолчанию встроенная.")
+        Path | None,
+        typer.Option(
+            help="Файл методики (TOML) или имя встроенной (opora methodology list); "
+            "по умолчанию — встроенная методика."
+        ),
     ] = None,
 ) -> None:
     """Выявить ШНОР и ШНСУ по файлам, без базы данных: файлы → методика → файл результата."""
-    for path in (schools, results, context, students, method):
+    for path in (schools, results, context, students):
         if path is not None and not path.is_file():
             raise fail(f"файл «{path}» не найден. Проверьте путь.")
     batch = analytics_module("batch")
-    identify_files = getattr(batch, "identify_files", None)
-    if identify_files is None:
-        raise fail("пакетное выявление пока недоступно в этой версии Опоры.")
-    outcome = identify_files(
-        schools=schools,
-        results=results,
-        context=context,
-        students=students,
-        method=method,
-        out=out,
-    )
-    summary = getattr(outcome, "summary_text", None)
-    console.print(summary() if callable(summary) else f"Результат сохранён: {out}", highlight=False)
+    chosen: Path | str | None = method
+    if method is not None and not method.is_file():
+        chosen = str(method)  # a preset name (opora methodology list)
+    try:
+        summary = batch.identify_files(
+            schools=schools,
+            results=results,
+            context=context,
+            students=students,
+            method=chosen,
+            out=out,
+            progress=lambda message: console.print(message, highlight=False),
+        )
+    except ValueError as error:  # BatchInputError, MethodologyError: Russian reports
+        raise fail(str(error)) from error
+    console.print(summary.text(), highlight=False)
 
 
 def analytics_module(name: str) -> Any:
@@ -462,8 +519,7 @@ def analytics_module(name: str) -> Any:
         if error.name != f"opora.analytics.{name}":
             raise
         raise fail(
-            f"модуль аналитики «{name}» не установлен в этой версии Опоры: команда пока "
-            "недоступна."
+            f"модуль аналитики «{name}» не установлен в этой версии Опоры: команда пока недоступна."
         ) from error
 
 

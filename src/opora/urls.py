@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("opora.api.urls")),
+    path("programs/", include("opora.programs.urls")),
     path("", include("opora.web.urls")),
 ]

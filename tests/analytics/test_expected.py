@@ -199,11 +199,6 @@ def test_the_interval_is_wider_than_the_actual_share_alone():
         assert row["lo"] < row["contribution"] < row["hi"]
 
 
-@pytest.fixture(params=["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
-def engine(request):
-    return request.param
-
-
 def test_it_pools_failures_per_school_on_each_engine(engine):
     cells = pa.table(
         {

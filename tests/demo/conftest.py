@@ -15,15 +15,9 @@ def demo_region() -> Region:
 
 @pytest.fixture(scope="session")
 def small_region_with_students() -> Region:
-    return generate_region(
-        RegionSpec(seed=11, municipalities=4, schools=120, with_students=True)
-    )
+    return generate_region(RegionSpec(seed=11, municipalities=4, schools=120, with_students=True))
 
 
-def rows(table) -> list[dict]:
-    """Plain Python rows, so the checks do not reuse the generator's NumPy code."""
-    return table.to_pylist()
-
-
-def failures(row: dict) -> int:
-    return row["below_min"] if row["procedure"] == "ЕГЭ" else row["mark_2"]
+@pytest.fixture(scope="session")
+def student_rows(small_region_with_students) -> list[dict]:
+    return small_region_with_students.students.to_pylist()

@@ -67,7 +67,9 @@ def test_it_uses_only_known_kinds_and_settlements(demo_region):
 def test_city_schools_are_big_and_village_schools_small(demo_region):
     schools = demo_region.schools.to_pylist()
     city_sosh = sorted(
-        s["students"] for s in schools if s["municipality"].startswith("город ") and s["kind"] == "СОШ"
+        s["students"]
+        for s in schools
+        if s["municipality"].startswith("город ") and s["kind"] == "СОШ"
     )
     village = sorted(s["students"] for s in schools if s["settlement"] == "село")
     assert 500 <= city_sosh[len(city_sosh) // 2] <= 1500

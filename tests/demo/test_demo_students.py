@@ -28,11 +28,11 @@ def test_it_has_exactly_the_interchange_columns(small_region_with_students):
     assert [(f.name, f.type) for f in small_region_with_students.students.schema] == expected
 
 
-def test_students_aggregate_exactly_to_every_results_row(small_region_with_students):
+def test_students_aggregate_exactly_to_every_results_row(small_region_with_students, student_rows):
     region = small_region_with_students
     marks = defaultdict(Counter)
     scores = defaultdict(list)
-    for s in region.students.to_pylist():
+    for s in student_rows:
         key = tuple(s[k] for k in KEY)
         if s["procedure"] == "ЕГЭ":
             assert s["mark"] is None and s["journal_mark"] is None
@@ -55,8 +55,8 @@ def test_students_aggregate_exactly_to_every_results_row(small_region_with_stude
     assert set(marks) | set(scores) == {tuple(r[k] for k in KEY) for r in results}
 
 
-def test_a_student_appears_once_per_row_and_in_one_grade_a_year(small_region_with_students):
-    rows = small_region_with_students.students.to_pylist()
+def test_a_student_appears_once_per_row_and_in_one_grade_a_year(student_rows):
+    rows = student_rows
     assert all(re.fullmatch(r"S[0-9A-F]{10}", s["student_id"]) for s in rows)
     per_row = Counter((s["student_id"], *(s[k] for k in KEY)) for s in rows)
     assert max(per_row.values()) == 1
@@ -69,19 +69,19 @@ def test_a_student_appears_once_per_row_and_in_one_grade_a_year(small_region_wit
     assert all(len(s) == 1 for s in schools.values())
 
 
-def test_ids_are_stable_from_year_to_year(small_region_with_students):
-    rows = small_region_with_students.students.to_pylist()
+def test_ids_are_stable_from_year_to_year(student_rows):
+    rows = student_rows
     grade5_2024 = {s["student_id"] for s in rows if (s["year"], s["grade"]) == (2024, 5)}
     grade6_2025 = {s["student_id"] for s in rows if (s["year"], s["grade"]) == (2025, 6)}
     followed = len(grade5_2024 & grade6_2025) / len(grade5_2024)
     assert followed > 0.8
 
 
-def test_journals_disagree_far_more_at_inflated_schools(small_region_with_students):
+def test_journals_disagree_far_more_at_inflated_schools(small_region_with_students, student_rows):
     region = small_region_with_students
     profile = {t["school_id"]: t["profile"] for t in region.truth.to_pylist()}
     far, total = Counter(), Counter()
-    for s in region.students.to_pylist():
+    for s in student_rows:
         if s["procedure"] != "ВПР":
             continue
         group = "inflated" if profile[s["school_id"]] == "inflated" else "other"

@@ -41,4 +41,8 @@ def roadmaps(world):
         responsible="Заместитель директора",
         expected_result="Курсы пройдены",
     )
-    return type("Roadmaps", (), {"municipal": municipal, "roadmap": roadmap, "section": section, "activity": activity})
+    return type(
+        "Roadmaps",
+        (),
+        {"municipal": municipal, "roadmap": roadmap, "section": section, "activity": activity},
+    )

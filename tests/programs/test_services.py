@@ -18,7 +18,9 @@ def test_it_expands_the_deadline_into_due_points(roadmaps):
 
 def test_it_keeps_points_with_recorded_work_when_the_deadline_changes(world, roadmaps):
     first = roadmaps.activity.due_points.get(due_date=dt.date(2021, 7, 31))
-    services.update_due_point(world.school_user, first, status="done", result_note="Прошли 3 учителя")
+    services.update_due_point(
+        world.school_user, first, status="done", result_note="Прошли 3 учителя"
+    )
     services.update_activity(world.school_user, roadmaps.activity, deadline="2 раза в год")
     dates = list(roadmaps.activity.due_points.values_list("due_date", flat=True))
     assert dt.date(2021, 7, 31) in dates  # recorded work stays
@@ -52,14 +54,18 @@ def test_a_school_user_cannot_read_or_change_another_schools_roadmap(world, road
     )
     from opora.accounts.models import User
 
-    neighbour = User.objects.create_user("neighbour", role="school", school=world.north_village_school)
+    neighbour = User.objects.create_user(
+        "neighbour", role="school", school=world.north_village_school
+    )
     assert roadmaps.roadmap not in visible_programs(neighbour)
     with pytest.raises(Http404):
         get_program(neighbour, roadmaps.roadmap.pk)
     with pytest.raises(PermissionDenied):
         services.add_activity(neighbour, roadmaps.roadmap, title="Чужое", deadline="2021")
     with pytest.raises(PermissionDenied):
-        services.update_due_point(neighbour, roadmaps.activity.due_points.first(), status="in_progress")
+        services.update_due_point(
+            neighbour, roadmaps.activity.due_points.first(), status="in_progress"
+        )
     assert other not in visible_programs(world.school_user)
     assert set(visible_programs(world.nobody)) == set()
 
@@ -87,7 +93,9 @@ def test_a_returned_roadmap_keeps_the_reviewers_comments(world, roadmaps):
     services.comment(world.curator if False else world.north_user, roadmap, "И сроки уточните")
     roadmap.refresh_from_db()
     assert roadmap.status == ProgramStatus.RETURNED
-    services.add_activity(world.school_user, roadmap, title="Дополнительные занятия", deadline="1 раз в четверть")
+    services.add_activity(
+        world.school_user, roadmap, title="Дополнительные занятия", deadline="1 раз в четверть"
+    )
     services.submit(world.school_user, roadmap)
     services.approve(world.north_user, roadmap)
     texts = list(roadmap.comments.values_list("kind", "text"))
@@ -122,7 +130,9 @@ def test_revision_keeps_the_previous_version_and_shows_the_difference(world, roa
     assert new.activities.count() == 1 and new.due_points.count() == 3
     moved = new.activities.get()
     services.update_activity(world.school_user, moved, deadline="ежегодно, август")
-    services.add_activity(world.school_user, new, title="Работа с родителями", deadline="2 раза в год")
+    services.add_activity(
+        world.school_user, new, title="Работа с родителями", deadline="2 раза в год"
+    )
     changes = roadmap_diff(roadmaps.roadmap, new)
     assert [(c.kind, c.title) for c in changes] == [
         ("changed", "Повышение квалификации учителей математики"),
@@ -152,18 +162,26 @@ def test_every_change_is_audited_with_who_and_what(world, roadmaps):
 def test_only_the_owner_level_creates_programs(world):
     with pytest.raises(PermissionDenied):
         services.create_program(
-            world.school_user, level=Level.MUNICIPALITY, name="x",
-            period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 12, 31),
+            world.school_user,
+            level=Level.MUNICIPALITY,
+            name="x",
+            period_start=dt.date(2021, 1, 1),
+            period_end=dt.date(2021, 12, 31),
         )
     with pytest.raises(ValidationError):
         services.create_program(
-            world.north_user, level=Level.MUNICIPALITY, name="x",
-            period_start=dt.date(2021, 1, 1), period_end=dt.date(2020, 12, 31),
+            world.north_user,
+            level=Level.MUNICIPALITY,
+            name="x",
+            period_start=dt.date(2021, 1, 1),
+            period_end=dt.date(2020, 12, 31),
         )
 
 
 def test_participants_come_from_the_users_territory(world, roadmaps):
-    services.set_participants(world.north_user, roadmaps.municipal, [world.north_school], source_run_id=None)
+    services.set_participants(
+        world.north_user, roadmaps.municipal, [world.north_school], source_run_id=None
+    )
     assert list(roadmaps.municipal.participants.all()) == [world.north_school]
     with pytest.raises(ValidationError):
         services.set_participants(world.north_user, roadmaps.municipal, [world.south_school])

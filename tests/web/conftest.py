@@ -40,9 +40,17 @@ def results(world):
 
     def graded(school, year, procedure, subject, grade, marks, mean=None):
         Result.objects.create(
-            school=school, year=year, procedure=procedure, subject=subject, grade=grade,
-            participants=sum(marks), mark_2=marks[0], mark_3=marks[1], mark_4=marks[2],
-            mark_5=marks[3], mean_score=mean,
+            school=school,
+            year=year,
+            procedure=procedure,
+            subject=subject,
+            grade=grade,
+            participants=sum(marks),
+            mark_2=marks[0],
+            mark_3=marks[1],
+            mark_4=marks[2],
+            mark_5=marks[3],
+            mean_score=mean,
         )
 
     north = world.north_school
@@ -52,8 +60,14 @@ def results(world):
     graded(north, 2024, vpr, russian, 5, (3, 10, 5, 2))
     graded(north, 2024, oge, math, 9, (2, 1, 1, 0))
     Result.objects.create(
-        school=north, year=2024, procedure=ege, subject=math_profile, grade=11,
-        participants=10, below_min=1, mean_score=48.5,
+        school=north,
+        year=2024,
+        procedure=ege,
+        subject=math_profile,
+        grade=11,
+        participants=10,
+        below_min=1,
+        mean_score=48.5,
     )
     graded(world.north_village_school, 2024, vpr, math, 5, (2, 2, 1, 1))
     graded(world.south_school, 2024, vpr, math, 5, (10, 30, 40, 20))
@@ -62,3 +76,10 @@ def results(world):
     SchoolContext.objects.create(school=north, year=2024, low_income=14.0, social_index=0.8)
     SchoolContext.objects.create(school=world.far_school, year=2024, low_income=77.7)
     return world
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

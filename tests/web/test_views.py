@@ -128,7 +128,9 @@ def test_it_tells_a_user_without_a_role_that_there_is_no_access(world, client_fo
 
 
 def test_it_lists_the_schools_of_a_municipality_with_summaries(results, client_for):
-    html = page(client_for(results.north_user).get(reverse("municipality_detail", args=[results.north.pk])))
+    html = page(
+        client_for(results.north_user).get(reverse("municipality_detail", args=[results.north.pk]))
+    )
     assert "0101001" in html and "0101002" in html
     assert "0201001" not in html
     row = html[html.index("МБОУ «Северная СОШ»") :]
@@ -141,7 +143,9 @@ def test_it_lists_the_schools_of_a_municipality_with_summaries(results, client_f
 def test_it_leaves_archived_schools_out_of_the_municipality_page(results, client_for):
     results.north_village_school.is_archived = True
     results.north_village_school.save()
-    html = page(client_for(results.region_user).get(reverse("municipality_detail", args=[results.north.pk])))
+    html = page(
+        client_for(results.region_user).get(reverse("municipality_detail", args=[results.north.pk]))
+    )
     assert "0101002" not in html
 
 
@@ -181,7 +185,9 @@ def test_it_filters_the_register(world, client_for, params, expected):
 
 
 def test_it_filters_by_municipality(world, client_for):
-    html = page(client_for(world.region_user).get(reverse("school_list"), {"municipality": world.south.pk}))
+    html = page(
+        client_for(world.region_user).get(reverse("school_list"), {"municipality": world.south.pk})
+    )
     assert '"code">0201001<' in html and '"code">0101001<' not in html
 
 
@@ -207,15 +213,22 @@ def test_it_sorts_the_register(world, client_for):
     html = page(client.get(reverse("school_list"), {"sort": "-students"}))
     assert html.index("0201001") < html.index("0101001") < html.index("0101002")
     html = page(client.get(reverse("school_list"), {"sort": "students"}))
-    assert html.index('"code">0101002') < html.index('"code">0101001') < html.index('"code">0201001')
+    assert (
+        html.index('"code">0101002') < html.index('"code">0101001') < html.index('"code">0201001')
+    )
 
 
 def test_it_paginates_the_register(world, client_for):
     from opora.territory.models import School
 
     School.objects.bulk_create(
-        School(code=f"01019{i:02d}", name=f"Школа {i}", municipality=world.north,
-               settlement="село", students=10)
+        School(
+            code=f"01019{i:02d}",
+            name=f"Школа {i}",
+            municipality=world.north,
+            settlement="село",
+            students=10,
+        )
         for i in range(60)
     )
     client = client_for(world.region_user)
@@ -268,7 +281,10 @@ def test_it_gives_the_chart_the_pooled_failure_share_by_year(results, client_for
 def test_it_marks_small_cells_and_does_not_highlight_them(results, client_for):
     html = page(client_for(results.school_user).get(reverse("school_detail", args=["0101001"])))
     # ОГЭ 2 of 4 = 50 % has fewer than 5 participants: shown, starred, not highlighted
-    assert f'<td class="num" title="Менее 5 участников: ячейка не оценивается">50{NBSP}%<sup>*</sup>' in html
+    assert (
+        f'<td class="num" title="Менее 5 участников: ячейка не оценивается">50{NBSP}%<sup>*</sup>'
+        in html
+    )
 
 
 def test_it_filters_the_results_table_and_answers_htmx_with_a_fragment(results, client_for):
@@ -297,12 +313,16 @@ def test_it_says_when_a_school_has_no_results(world, client_for):
     assert "failure-chart-data" not in html
 
 
-def test_it_renders_a_verdicts_fragment_when_an_app_provides_it(results, client_for, settings, tmp_path):
+def test_it_renders_a_verdicts_fragment_when_an_app_provides_it(
+    results, client_for, settings, tmp_path
+):
     (tmp_path / "identification").mkdir()
     (tmp_path / "identification" / "_school_verdicts.html").write_text(
         "<p>Вердикт для {{ school.code }}</p>", "utf-8"
     )
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
     html = page(client_for(results.school_user).get(reverse("school_detail", args=["0101001"])))
     assert "<p>Вердикт для 0101001</p>" in html
 
@@ -312,7 +332,12 @@ def test_it_renders_a_verdicts_fragment_when_an_app_provides_it(results, client_
 
 def test_it_lists_the_templates_with_explanations(world, client_for):
     html = page(client_for(world.school_user).get(reverse("template_list")))
-    for label in ("Реестр школ", "Результаты оценочных процедур", "Социальный контекст школ", "Результаты обучающихся"):
+    for label in (
+        "Реестр школ",
+        "Результаты оценочных процедур",
+        "Социальный контекст школ",
+        "Результаты обучающихся",
+    ):
         assert label in html
     assert "Код ОО" in html and "Отметка «2»" in html
 

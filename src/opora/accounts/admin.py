@@ -48,7 +48,15 @@ class UserAdmin(TerritoryScopedAdmin, DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "password1", "password2", "role", "region", "municipality", "school"),
+                "fields": (
+                    "username",
+                    "password1",
+                    "password2",
+                    "role",
+                    "region",
+                    "municipality",
+                    "school",
+                ),
             },
         ),
     )
@@ -60,13 +68,22 @@ class UserAdmin(TerritoryScopedAdmin, DjangoUserAdmin):
         return user.territory_label
 
     def scope(self, request, queryset):
-        return queryset.filter(users_of_region(request.user.region_id), is_superuser=False).distinct()
+        return queryset.filter(
+            users_of_region(request.user.region_id), is_superuser=False
+        ).distinct()
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             # A region user manages accounts of its region, never raises anyone's privileges.
-            fields += ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+            fields += [
+                "is_staff",
+                "is_superuser",
+                "groups",
+                "user_permissions",
+                "last_login",
+                "date_joined",
+            ]
         return fields
 
 

@@ -23,10 +23,12 @@ def provision_user(
     territory: str | None = None,
     schools: Sequence[str] = (),
     actor: User | None = None,
+    encoded_password: str | None = None,
 ) -> tuple[User, bool]:
     """Create or update the user `username` with `role` on `territory`: a region name (or
     code), a municipality name or a school code; a curator gets the schools listed by code.
-    Returns (user, created)."""
+    `encoded_password` (from `make_password(password)`) saves hashing the same password again
+    for many users. Returns (user, created)."""
     username = username.strip()
     if not username:
         raise ProvisioningError("укажите логин пользователя.")
@@ -50,7 +52,10 @@ def provision_user(
             setattr(user, name, value)
         user.role = role
         user.is_active = True
-        user.set_password(password)
+        if encoded_password is not None:
+            user.password = encoded_password
+        else:
+            user.set_password(password)
         user.save()
         if role == Role.CURATOR:
             user.curated_schools.set(curated)

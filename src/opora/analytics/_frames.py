@@ -68,7 +68,9 @@ def distinct_years(frame: nw.LazyFrame) -> list[int]:
     return sorted(int(y) for y in years.column("year").to_pylist() if y is not None)
 
 
-def consecutive_years(frame: nw.LazyFrame, keys: list[str], sums: list[str]) -> nw.LazyFrame | None:
+def consecutive_years(
+    frame: nw.LazyFrame, keys: list[str], sums: list[str], years: list[int] | None = None
+) -> nw.LazyFrame | None:
     """Pair every pair of consecutive years present in ``frame`` for each key.
 
     For each pair (y0, y1) of neighbouring years of the whole frame (the same pairs for all
@@ -76,8 +78,9 @@ def consecutive_years(frame: nw.LazyFrame, keys: list[str], sums: list[str]) -> 
     (``<col>_to``), with ``year_from``/``year_to`` added. A key present in only one of the two
     years still gets a row (its other side is null), so callers can say «нет данных».
     Conditional sums instead of a full outer join keep both engines row-for-row identical.
+    ``years`` saves the query for the distinct years when the caller already knows them.
     """
-    years = distinct_years(frame)
+    years = distinct_years(frame) if years is None else sorted(years)
     parts = []
     for y0, y1 in zip(years, years[1:], strict=False):
         aggregations = []

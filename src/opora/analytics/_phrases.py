@@ -9,12 +9,8 @@ from __future__ import annotations
 import math
 
 from opora.analytics import wording
-from opora.analytics.wording import percent
+from opora.analytics.wording import percent as percent  # one place for how a share is written
 
-__all__ = ["percent"]  # re-exported: one place for how a share is written
-
-GRADED_FAILURE = "«2»"
-EXAM_FAILURE = "ниже минимального порога"
 # Pooled over procedures, a failure is «2» (ВПР, ОГЭ, КДР) or below the minimum (ЕГЭ).
 POOLED_FAILURES = "доля неудовлетворительных результатов"
 
@@ -53,11 +49,6 @@ def p_value(p: float) -> str:
     return f"p = {number(p, 3)}"
 
 
-def failure_word(procedure: str) -> str:
-    """What a failure is called for a procedure: «2» or «ниже минимального порога» (ЕГЭ)."""
-    return EXAM_FAILURE if procedure == "ЕГЭ" else GRADED_FAILURE
-
-
 def failure_share_phrase(procedure: str) -> str:
     """``'доля «2»'`` for graded procedures, ``'доля результатов ниже минимального порога'``."""
     if procedure == "ЕГЭ":
@@ -88,6 +79,16 @@ def place(rank: int) -> str:
 def schools_count(n: int) -> str:
     """``schools_count(5)`` → ``'5 школ'`` with the right Russian plural."""
     return wording.plural(int(n), wording.SCHOOLS)
+
+
+def schools_genitive(n: int) -> str:
+    """After «из», «не больше», «отбор»: ``schools_genitive(1)`` → ``'1 школы'``, 3 → ``'3 школ'``."""
+    return wording.plural(int(n), ("школы", "школ", "школ"))
+
+
+def schools_accusative(n: int) -> str:
+    """After «отобрать», «выбрать»: ``schools_accusative(1)`` → ``'1 школу'``, 3 → ``'3 школы'``."""
+    return wording.plural(int(n), ("школу", "школы", "школ"))
 
 
 def years_count(n: int) -> str:

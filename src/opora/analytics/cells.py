@@ -14,7 +14,8 @@ Everything here is a Narwhals lazy expression: it runs on DuckDB and on PySpark 
 >>> results = prepare_results(pa.table({"school_id": ["01"], "year": [2024],
 ...     "procedure": ["ВПР"], "subject": ["Математика"], "grade": [5],
 ...     "participants": [10], "mark_2": [3]}))
->>> cells = collect(judge(cell_frame(to_lazy(results), LowResultsRule(), (2024,)), LowResultsRule()))
+>>> rule = LowResultsRule()
+>>> cells = finish_cells(collect(judge(cell_frame(to_lazy(results), rule, (2024,)), rule)), rule)
 >>> cells["low"].to_pylist(), cells["status"].to_pylist()
 ([True], ['оценена'])
 """
@@ -24,11 +25,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import narwhals as nw
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from opora.analytics.frames import collect
 from opora.analytics.methodology import LowResultsRule
-from opora.analytics.stats import z_value
+from opora.analytics.stats import wilson_interval, z_value
 
 # Shares are compared as failures >= threshold * participants; the epsilon absorbs the float
 # error of the product (0.3 * 10 = 3.0000000000000004), so 3 of 10 at 0.30 is low.
@@ -66,6 +69,19 @@ CELL_SCHEMA: dict[str, pa.DataType] = {
     "low": pa.bool_(),
     "status": pa.string(),
 }
+LAZY_CELL_COLUMNS: tuple[str, ...] = (
+    "school_id",
+    "year",
+    "procedure",
+    "subject",
+    "grade",
+    "participants",
+    "failures",
+    "failure_source",
+    "share",
+    "judged",
+    "low",
+)
 CELL_COLUMNS: tuple[str, ...] = (
     "school_id",
     "year",
@@ -178,44 +194,50 @@ def procedure_frame(
 
 
 def judge(cells: nw.LazyFrame, rule: LowResultsRule) -> nw.LazyFrame:
-    """Add share, Wilson interval, ``judged``, ``low`` and ``status`` to cells.
+    """Add ``share``, ``judged`` and ``low`` to cells (lazy; Wilson bounds come at collection).
 
     ``judged``: participants >= min_participants and failures known. ``low``: judged and
-    failures >= threshold × participants, or with ``significance`` the Wilson lower bound
-    >= threshold.
+    failures >= threshold × participants; with ``significance`` also the Wilson lower bound
+    >= threshold, tested without square roots: for 0 < t < 1 the lower bound of the Wilson
+    interval is at least t exactly when x >= t·n and (x − t·n)² >= z²·t·(1 − t)·n.
     """
-    z = z_value(rule.confidence)
     n = nw.col("participants").cast(nw.Float64)
     x = nw.col("failures").cast(nw.Float64)
-    p = x / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2.0 * n)) / denom
-    half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom
-    positive = (nw.col("participants") > 0) & ~nw.col("failures").is_null()
     known = ~nw.col("failures").is_null()
     judged = known & (nw.col("participants") >= rule.min_participants)
+    t = rule.threshold
+    low = judged & (x >= n * t - EPSILON)
+    if rule.significance and t < 1.0:
+        z = z_value(rule.confidence)
+        low = low & ((x - n * t) * (x - n * t) >= n * (z * z * t * (1.0 - t)) - EPSILON)
     frame = cells.with_columns(
-        nw.when(positive).then(p).alias("share"),
-        nw.when(positive).then((centre - half).clip(0.0, 1.0)).alias("wilson_lo"),
-        nw.when(positive).then((centre + half).clip(0.0, 1.0)).alias("wilson_hi"),
-        judged.alias("judged"),
+        nw.when(known & (nw.col("participants") > 0)).then(x / n).alias("share"),
+        judged.fill_null(False).alias("judged"),
+        low.fill_null(False).alias("low"),
     )
-    if rule.significance:
-        low = nw.col("judged") & (nw.col("wilson_lo") >= rule.threshold - EPSILON)
-    else:
-        low = nw.col("judged") & (
-            nw.col("failures").cast(nw.Float64)
-            >= nw.col("participants").cast(nw.Float64) * rule.threshold - EPSILON
-        )
-    status = (
-        nw.when(nw.col("judged"))
-        .then(nw.lit(STATUS_JUDGED))
-        .otherwise(
-            nw.when(known).then(nw.lit(STATUS_TOO_FEW)).otherwise(nw.lit(STATUS_NO_FAILURES))
-        )
-    )
-    return frame.with_columns(low.fill_null(False).alias("low"), status.alias("status")).select(
-        *CELL_COLUMNS
+    return frame.select(*LAZY_CELL_COLUMNS)
+
+
+def finish_cells(cells: pa.Table, rule: LowResultsRule) -> pa.Table:
+    """Add the Wilson interval and the Russian status to collected cells (NumPy, any engine).
+
+    >>> t = pa.table({"failures": [9, 3, None], "participants": [21, 4, 10],
+    ...     "judged": [True, False, False]})
+    >>> done = finish_cells(t, LowResultsRule())
+    >>> round(done["wilson_lo"][0].as_py(), 4), done["status"].to_pylist()
+    (0.2447, ['оценена', 'недостаточно данных', 'нет данных о неуспевающих'])
+    """
+    failures = cells.column("failures")
+    known = pc.invert(pc.is_null(failures)).to_numpy(zero_copy_only=False)
+    x = failures.fill_null(0).to_numpy(zero_copy_only=False).astype(np.float64)
+    n = cells.column("participants").to_numpy(zero_copy_only=False).astype(np.float64)
+    lo, hi = wilson_interval(x, np.where(known, n, 0.0), rule.confidence)
+    judged = cells.column("judged").to_numpy(zero_copy_only=False)
+    status = np.where(judged, STATUS_JUDGED, np.where(known, STATUS_TOO_FEW, STATUS_NO_FAILURES))
+    return (
+        cells.append_column("wilson_lo", pa.array(lo, pa.float64(), mask=np.isnan(lo)))
+        .append_column("wilson_hi", pa.array(hi, pa.float64(), mask=np.isnan(hi)))
+        .append_column("status", pa.array(status.tolist(), pa.string()))
     )
 
 
@@ -226,16 +248,18 @@ def judged_cells(results: nw.LazyFrame, rule: LowResultsRule, years: Sequence[in
     return judge(cell_frame(results, rule, years), rule)
 
 
-def worst_cells(cells: nw.LazyFrame, limit: int = 5) -> nw.LazyFrame:
+def worst_cells(cells: nw.LazyFrame, limit: int = 5, low_only: bool = True) -> nw.LazyFrame:
     """Up to ``limit`` judged cells per school, worst first, with their ``place`` (1 = worst).
 
-    Order: low cells first, then by share descending, participants descending, year
-    descending, then procedure, subject, grade; the order is total, so both engines agree.
+    ``low_only`` keeps the low cells only (the reasons of ШНОР and the risk group); filter the
+    schools first when every judged cell counts (leaders), the window sorts all of them.
+    Order: share descending, participants descending, year descending, then procedure,
+    subject, grade; the order is total, so both engines agree row for row.
     """
+    wanted = nw.col("judged") & nw.col("low") if low_only else nw.col("judged")
     ranked = (
-        cells.filter(nw.col("judged"))
+        cells.filter(wanted)
         .with_columns(
-            (~nw.col("low")).alias("_not_low"),
             (-nw.col("share")).alias("_neg_share"),
             (-nw.col("participants")).alias("_neg_participants"),
             (-nw.col("year")).alias("_neg_year"),
@@ -247,7 +271,6 @@ def worst_cells(cells: nw.LazyFrame, limit: int = 5) -> nw.LazyFrame:
             .over(
                 "school_id",
                 order_by=[
-                    "_not_low",
                     "_neg_share",
                     "_neg_participants",
                     "_neg_year",
@@ -260,5 +283,5 @@ def worst_cells(cells: nw.LazyFrame, limit: int = 5) -> nw.LazyFrame:
         )
     )
     return ranked.filter(nw.col("place") <= limit).drop(
-        "_not_low", "_neg_share", "_neg_participants", "_neg_year", "_grade"
+        "_neg_share", "_neg_participants", "_neg_year", "_grade"
     )

@@ -197,10 +197,7 @@ def adverse_context(index: ContextIndex, quantile: float) -> CategoryResult:
     is_adverse = np.zeros(len(values), dtype=bool)
     if cut is not None:
         is_adverse = ~np.isnan(values) & (values >= cut - 1e-12)
-    rows = table.to_pylist()
-    for row, adverse in zip(rows, is_adverse, strict=True):
-        if not adverse:
-            continue
+    for row in table.filter(pa.array(is_adverse)).to_pylist():
         head = (
             f"Индекс социального неблагополучия {number(row['context_index'])}"
             f"{' (из файла контекста)' if index.source == 'social_index' else ''} — "

@@ -17,9 +17,12 @@ methodology's units: rows for ``rule = "cells"``, whole procedures for ``"rosobr
 
 from __future__ import annotations
 
+import narwhals as nw
 import numpy as np
 import pyarrow as pa
 
+from opora.analytics.cells import worst_cells
+from opora.analytics.frames import collect
 from opora.analytics.low_results import LowResultsOutcome
 from opora.analytics.verdicts import CategoryResult
 from opora.analytics.wording import cell_phrase, percent, years_phrase
@@ -45,9 +48,14 @@ def leaders(outcome: LowResultsOutcome, max_failure_share: float) -> CategoryRes
             & ~np.isnan(max_share)
             & (max_share <= max_failure_share + TOLERANCE)
         )
-    worst = {row["school_id"]: row for row in outcome.worst.to_pylist() if row["place"] == 1}
-    flagged: dict[str, list[str]] = {}
     ids = schools.column("school_id").to_pylist()
+    chosen = [school for school, flag in zip(ids, flags, strict=True) if flag]
+    worst: dict[str, dict] = {}
+    if chosen:
+        top = outcome.cells.filter(nw.col("school_id").is_in(chosen))
+        top = worst_cells(top, limit=1, low_only=False)
+        worst = {row["school_id"]: row for row in collect(top).to_pylist()}
+    flagged: dict[str, list[str]] = {}
     cells = schools.column("judged_cells").to_pylist()
     for school, flag, judged in zip(ids, flags, cells, strict=True):
         if not flag:

@@ -43,8 +43,10 @@ from opora.analytics.cells import (
     CELL_COLUMNS,
     CELL_SCHEMA,
     EPSILON,
+    LAZY_CELL_COLUMNS,
     STATUS_JUDGED,
     STATUS_TOO_FEW,
+    finish_cells,
     judged_cells,
     prepare_results,
     window_years,
@@ -76,7 +78,11 @@ SCHOOL_YEAR_SCHEMA: dict[str, pa.DataType] = {
     "participants": pa.int64(),
     "max_share": pa.float64(),
 }
-WORST_SCHEMA: dict[str, pa.DataType] = {**CELL_SCHEMA, "place": pa.int64()}
+WORST_SCHEMA: dict[str, pa.DataType] = {
+    **{c: CELL_SCHEMA[c] for c in LAZY_CELL_COLUMNS},
+    "place": pa.int64(),
+}
+CELL_KEY = ("school_id", "year", "procedure", "subject", "grade")
 
 
 @dataclass
@@ -87,11 +93,12 @@ class LowResultsOutcome:
     judged_cells, low_cells, judged_years, low_years, failures, participants (pooled over the
     judged cells of the window), actual_share, shrunk_share, shrunk_rank (1 = most failures),
     max_share, low_results, risk. ``school_years`` has the same counts per school × year.
-    ``worst`` holds up to five judged cells per school, worst first. ``cells`` is the lazy
+    ``worst`` holds up to five low cells per school, worst first. ``cells`` is the lazy
     judged-cell frame.
     """
 
     years: tuple[int, ...]
+    rule: LowResultsRule
     cells: nw.LazyFrame
     school_years: pa.Table
     schools: pa.Table
@@ -103,10 +110,8 @@ class LowResultsOutcome:
 
     def cell_table(self) -> pa.Table:
         """Collect the cell detail (every window cell, judged or not) sorted by its key."""
-        table = collect(
-            self.cells.sort("school_id", "year", "procedure", "subject", "grade"), CELL_SCHEMA
-        )
-        return table.select(list(CELL_COLUMNS))
+        table = _sorted(collect(self.cells, CELL_SCHEMA), CELL_KEY)
+        return finish_cells(table, self.rule).select(list(CELL_COLUMNS))
 
 
 def assess_low_results(
@@ -118,7 +123,8 @@ def assess_low_results(
     """Judge cells, count low years and flag ШНОР and the risk group with reasons.
 
     ``results`` is a lazy frame of :func:`prepare_results`; ``school_ids`` (the register) adds
-    schools with no results; ``years`` overrides the window (normally found from the data).
+    schools with no results (default: every school of ``results``); ``years`` overrides the
+    window (normally found from the data).
 
     >>> import pyarrow as pa
     >>> from opora.analytics.frames import to_lazy
@@ -129,6 +135,10 @@ def assess_low_results(
     ['недостаточно данных']
     """
     rule = method.low_results
+    if school_ids is None:
+        # Without a register every school of the results is listed, judged or not.
+        found = collect(results.select("school_id").unique())
+        school_ids = [s for s in found.column("school_id").to_pylist() if s is not None]
     window = tuple(years) if years is not None else window_years(results, rule)
     cells = judged_cells(results, rule, window)
     school_years = _school_years(cells)
@@ -146,11 +156,11 @@ def assess_low_results(
         judged = schools.column("judged_cells").to_numpy() > 0
         risk = (schools.column("low_years").to_numpy() >= 1) & ~low & judged
         schools = _with(schools, "risk", risk)
-    worst = collect(
-        worst_cells(cells, MAX_CELLS_IN_REASONS).sort("school_id", "place"), WORST_SCHEMA
-    )
+    worst = collect(worst_cells(cells, MAX_CELLS_IN_REASONS), WORST_SCHEMA)
+    worst = finish_cells(_sorted(worst, ("school_id", "place")), rule)
     outcome = LowResultsOutcome(
         years=window,
+        rule=rule,
         cells=cells,
         school_years=school_years,
         schools=schools,
@@ -165,19 +175,16 @@ def assess_low_results(
 
 def _school_years(cells: nw.LazyFrame) -> pa.Table:
     judged = nw.col("judged")
-    frame = (
-        cells.group_by("school_id", "year")
-        .agg(
-            nw.len().alias("cells"),
-            judged.cast(nw.Int64).sum().alias("judged_cells"),
-            nw.col("low").cast(nw.Int64).sum().alias("low_cells"),
-            nw.when(judged).then(nw.col("failures")).otherwise(0).sum().alias("failures"),
-            nw.when(judged).then(nw.col("participants")).otherwise(0).sum().alias("participants"),
-            nw.when(judged).then(nw.col("share")).max().alias("max_share"),
-        )
-        .sort("school_id", "year")
+    frame = cells.group_by("school_id", "year").agg(
+        nw.len().alias("cells"),
+        judged.cast(nw.Int64).sum().alias("judged_cells"),
+        nw.col("low").cast(nw.Int64).sum().alias("low_cells"),
+        nw.when(judged).then(nw.col("failures")).otherwise(0).sum().alias("failures"),
+        nw.when(judged).then(nw.col("participants")).otherwise(0).sum().alias("participants"),
+        nw.when(judged).then(nw.col("share")).max().alias("max_share"),
     )
-    return collect(frame, SCHOOL_YEAR_SCHEMA).select(list(SCHOOL_YEAR_SCHEMA))
+    table = collect(frame, SCHOOL_YEAR_SCHEMA).select(list(SCHOOL_YEAR_SCHEMA))
+    return _sorted(table, ("school_id", "year"))
 
 
 def _schools(
@@ -243,6 +250,11 @@ def _schools(
             "max_share": _nan_to_null(column("max_share_max", np.nan)),
         }
     )
+
+
+def _sorted(table: pa.Table, keys: Sequence[str]) -> pa.Table:
+    """Sort collected rows in Arrow: cheaper than a distributed sort and the same everywhere."""
+    return table.sort_by([(k, "ascending") for k in keys])
 
 
 def _nan_to_null(values: np.ndarray) -> pa.Array:
@@ -361,8 +373,7 @@ def _write_reasons(
         by_year[school][year] = (judged, low)
     worst: dict[str, list[dict]] = defaultdict(list)
     for row in outcome.worst.to_pylist():
-        if row["low"]:
-            worst[row["school_id"]].append(row)
+        worst[row["school_id"]].append(row)
     s = outcome.schools
     rows = zip(
         s.column("school_id").to_pylist(),

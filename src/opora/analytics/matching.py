@@ -320,7 +320,7 @@ class _Context:
             ):
                 row["text"] += (
                     f". Более похожий партнёр — {self.name(self.partner_ids[best])} "
-                    f"(сходство {say.number(float(self.parts['similarity'][i, best]), 2)}) — "
+                    f"со сходством {say.number(float(self.parts['similarity'][i, best]), 2)} — "
                     "закреплён за другой школой: так суммарное сходство всех пар больше"
                 )
             return row
@@ -362,7 +362,6 @@ def _where(settlement: str | None) -> str:
 def _rule_text(
     weights: Mapping[str, float], scale: float, distance_scale: float, capacity: int
 ) -> str:
-    noun = "школы" if capacity % 10 == 1 and capacity % 100 != 11 else "школ"  # genitive
     return (
         "Сходство от 0 до 1 — взвешенное среднее известных составляющих: контекст "
         f"exp(−|разница индексов| / {say.number(scale, 2)}) с весом "
@@ -370,5 +369,5 @@ def _rule_text(
         f"с весом {say.number(weights.get('settlement', 0.0), 2)}, расстояние "
         f"exp(−км / {say.number(distance_scale, 0)}) с весом "
         f"{say.number(weights.get('distance', 0.0), 2)}. Пары подобраны так, чтобы суммарное "
-        f"сходство было наибольшим, не больше {capacity} {noun} на одного партнёра."
+        f"сходство было наибольшим, не больше {say.schools_genitive(capacity)} на одного партнёра."
     )

@@ -30,6 +30,7 @@ from opora.analytics._frames import (
     as_lazy,
     collect,
     consecutive_years,
+    distinct_years,
     require_columns,
     with_failures,
 )
@@ -262,9 +263,10 @@ def collapse_signals(
     frame = with_failures(as_lazy(results))
     require_columns(frame, ["school_id", "year", "procedure", "participants"], "результаты")
     signals = []
+    years = distinct_years(frame)
     for level in levels:
         keys = ["school_id", "procedure"] + (["subject", "grade"] if level == "cell" else [])
-        pairs = consecutive_years(frame, keys, ["participants", "failures"])
+        pairs = consecutive_years(frame, keys, ["participants", "failures"], years)
         if pairs is None:
             continue
         n0, n1 = nw.col("participants_from"), nw.col("participants_to")
@@ -347,14 +349,15 @@ def mark_gap_signals(
             "students": n,
             "gap": k,
             "journal_higher": row["higher"],
+            "test_higher": k - row["higher"],
             "region_gap": gaps,
             "region_students": total,
         }
         text = (
             f"{graded_procedure} {row['year']}: у {say.count_of(k, n)} обучающихся "
             f"({say.percent(share)}) отметка в журнале отличается от отметки за "
-            f"{graded_procedure} на {min_gap} балла и больше (журнальная выше — у "
-            f"{row['higher']}); по региону — {say.percent(regional)}, в "
+            f"{graded_procedure} на {min_gap} балла и больше (выше за {graded_procedure} — у "
+            f"{k - row['higher']}, выше в журнале — у {row['higher']}); по региону — {say.percent(regional)}, в "
             f"{say.number(ratio, 1)} раза меньше ({say.p_value(p)}). {_CHECK}"
         )
         signals.append(

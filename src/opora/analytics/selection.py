@@ -196,7 +196,7 @@ def _bounds(
     errors = []
     if n > total:
         errors.append(
-            f"Нужно отобрать {say.schools_count(n)}, а в списке ШНОР их {total}. "
+            f"Нужно отобрать {say.schools_accusative(n)}, а в списке ШНОР их {total}. "
             "Уменьшите число отбираемых школ."
         )
     for m, low in sorted(lower.items()):
@@ -220,7 +220,7 @@ def _bounds(
     if n <= total and capacity < n:
         errors.append(
             f"С такими максимумами по муниципалитетам можно отобрать не больше "
-            f"{say.schools_count(capacity)}, а нужно {n}. Увеличьте максимумы или уменьшите "
+            f"{say.schools_genitive(capacity)}, а нужно {n}. Увеличьте максимумы или уменьшите "
             "число школ."
         )
     if errors:
@@ -308,7 +308,7 @@ def _rule_text(
     maximum: int | Mapping[str, int] | None,
 ) -> str:
     text = (
-        f"Отбор {say.schools_count(n)} из {total} по тяжести: сначала доля неудовлетворительных "
+        f"Отбор {say.schools_genitive(n)} из {total} по тяжести: сначала доля неудовлетворительных "
         "результатов («2» или ниже минимального порога) за окно лет с поправкой на малое число "
         "участников (эмпирический Байес), при равенстве — число низких лет, затем число низких "
         "ячеек."

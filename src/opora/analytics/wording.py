@@ -42,19 +42,18 @@ def percent(share: float | None, guard: float | None = None) -> str:
     >>> percent(0.125), percent(0.296, guard=0.30), percent(0.3, guard=0.30)
     ('13 %', '29,6 %', '30 %')
     """
-    if share is None or (isinstance(share, float) and math.isnan(share)):
+    if share is None or share != share:  # None or NaN
         return "—"
     value = share * 100.0
-    for digits in (0, 1, 2):
+    whole = math.floor(value + 0.5 + 1e-9)
+    if guard is None or (value < guard * 100 - 1e-9) == (whole < guard * 100 - 1e-9):
+        return f"{whole} %"
+    for digits in (1, 2):
         scale = 10**digits
         rounded = math.floor(value * scale + 0.5 + 1e-9) / scale
-        crosses = guard is not None and (value < guard * 100 - 1e-9) != (
-            rounded < guard * 100 - 1e-9
-        )
-        if not crosses:
+        if (value < guard * 100 - 1e-9) == (rounded < guard * 100 - 1e-9):
             break
-    text = f"{rounded:.{digits}f}".replace(".", ",")
-    return f"{text} %"
+    return f"{rounded:.{digits}f} %".replace(".", ",")
 
 
 def number(value: float, digits: int = 2) -> str:

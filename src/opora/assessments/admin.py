@@ -46,7 +46,14 @@ class SchoolDataAdmin(TerritoryScopedAdmin):
 @admin.register(Result)
 class ResultAdmin(SchoolDataAdmin):
     list_display = (
-        "school", "year", "procedure", "subject", "grade", "participants", "mark_2", "below_min",
+        "school",
+        "year",
+        "procedure",
+        "subject",
+        "grade",
+        "participants",
+        "mark_2",
+        "below_min",
         "mean_score",
     )
     list_filter = ("year", "procedure", "grade", "subject")
@@ -61,7 +68,16 @@ class SchoolContextAdmin(SchoolDataAdmin):
 
 @admin.register(StudentResult)
 class StudentResultAdmin(SchoolDataAdmin):
-    list_display = ("student_id", "school", "year", "procedure", "subject", "grade", "mark", "score")
+    list_display = (
+        "student_id",
+        "school",
+        "year",
+        "procedure",
+        "subject",
+        "grade",
+        "mark",
+        "score",
+    )
     list_filter = ("year", "procedure", "grade")
     search_fields = ("student_id", "school__code")
     list_select_related = ("school", "procedure", "subject")

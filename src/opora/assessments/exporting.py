@@ -108,4 +108,3 @@ def _queryset(kind: str, user: User | None) -> QuerySet[Any]:
     if user is None:
         return model.objects.all()
     return model.objects.filter(school__in=schools.values("pk"))
-

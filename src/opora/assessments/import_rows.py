@@ -85,14 +85,22 @@ class Lookups:
 
 @dataclass
 class RowChanges:
-    """Rows to upsert (key columns then value columns); negative subject ids are new subjects."""
+    """Columns to upsert (in the order of the table shape's columns) and which rows of them
+    changed (`selected`; None: all). Negative subject ids stand for subjects to create."""
 
     row_kind: RowKind
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    columns: list[list[Any]] = field(default_factory=list)
+    selected: list[int] | None = None
     new_subjects: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def count(self) -> int:
+        if self.selected is not None:
+            return len(self.selected)
+        return len(self.columns[0]) if self.columns else 0
+
     def write(self, progress: Progress | None = None) -> None:
-        rows = self.rows
+        columns = list(self.columns)
         if self.new_subjects:
             Subject.objects.bulk_create(
                 [Subject(name=name) for name in self.new_subjects], ignore_conflicts=True
@@ -102,15 +110,11 @@ class RowChanges:
             )
             remap = {provisional: real[name] for name, provisional in self.new_subjects.items()}
             position = self.row_kind.shape.columns.index("subject_id")
-            rows = [_replace(row, position, remap) for row in rows]
+            columns[position] = [remap.get(v, v) for v in columns[position]]
+        rows = list(zip(*columns, strict=True))
+        if self.selected is not None:
+            rows = [rows[i] for i in self.selected]
         upsert_rows(self.row_kind.shape, rows, progress=progress)
-
-
-def _replace(row: tuple[Any, ...], position: int, remap: dict[int, int]) -> tuple[Any, ...]:
-    value = row[position]
-    if value in remap:
-        return row[:position] + (remap[value],) + row[position + 1 :]
-    return row
 
 
 def prepare_rows(
@@ -134,16 +138,24 @@ def prepare_rows(
             return [mapping[v] for v in values]
         return values
 
-    keys: list[Key] = list(zip(*(column(c) for c in row_kind.key), strict=True))
-    values = list(zip(*(column(c) for c in row_kind.values), strict=True))
-    _check_duplicates(keys, table, row_kind, plan)
-    if plan.errors:
-        return None
+    changes.columns = [column(c) for c in (*row_kind.key, *row_kind.values)]
+    width = len(row_kind.key)
+    keys: list[Key] = list(zip(*changes.columns[:width], strict=True))
+    if "subject" in maps and len(set(maps["subject"].values())) < len(maps["subject"]):
+        # Two spellings of one subject («Математика», «математика») may make a repeated cell.
+        _check_duplicates(keys, table, row_kind, plan)
+        if plan.errors:
+            return None
 
-    school_ids = set(maps["school_id"][c] for c in pc.unique(table.column("school_id")).to_pylist())
+    school_ids = {maps["school_id"][c] for c in pc.unique(table.column("school_id")).to_pylist()}
     years = pc.unique(table.column("year")).to_pylist()
     existing = existing_rows(row_kind.shape, scope_ids=school_ids, years=years)
-    for key, value in zip(keys, values, strict=True):
+    if not existing:
+        plan.created = len(keys)
+        return changes
+    values = zip(*changes.columns[width:], strict=True)
+    changes.selected = []
+    for index, (key, value) in enumerate(zip(keys, values, strict=True)):
         old = existing.get(key)
         if old is None:
             plan.created += 1
@@ -152,7 +164,7 @@ def prepare_rows(
             continue
         else:
             plan.updated += 1
-        changes.rows.append(key + value)
+        changes.selected.append(index)
     return changes
 
 
@@ -199,7 +211,9 @@ def _subject_ids(
     for name in pc.unique(table.column("subject")).to_pylist():
         pk = lookups.subjects.get(name) or by_casefold.get(name.casefold())
         if pk is None:
-            spelled = next((n for n in changes.new_subjects if n.casefold() == name.casefold()), None)
+            spelled = next(
+                (n for n in changes.new_subjects if n.casefold() == name.casefold()), None
+            )
             if spelled is None:
                 changes.new_subjects[name] = -1 - len(changes.new_subjects)
                 spelled = name
@@ -209,7 +223,9 @@ def _subject_ids(
     return ids
 
 
-def _check_duplicates(keys: list[Key], table: pa.Table, row_kind: RowKind, plan: ImportPlan) -> None:
+def _check_duplicates(
+    keys: list[Key], table: pa.Table, row_kind: RowKind, plan: ImportPlan
+) -> None:
     """Two rows of one file for the same cell: the later one is an error naming the first."""
     if len(set(keys)) == len(keys):
         return

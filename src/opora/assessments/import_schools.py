@@ -190,8 +190,9 @@ def prepare_schools(
     if archive_missing and region is not None:
         changes.archived = sorted(
             code
-            for code in School.objects.filter(municipality__region=region, is_archived=False)
-            .values_list("code", flat=True)
+            for code in School.objects.filter(
+                municipality__region=region, is_archived=False
+            ).values_list("code", flat=True)
             if code not in wanted
         )
         plan.archived = list(changes.archived)
@@ -205,4 +206,3 @@ def _municipality_lookup(region: Region | None) -> dict[str, int]:
         name.casefold(): pk
         for name, pk in Municipality.objects.filter(region=region).values_list("name", "pk")
     }
-

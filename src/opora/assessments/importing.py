@@ -174,4 +174,3 @@ def _lookups(user: User | None) -> Lookups:
         subjects=dict(Subject.objects.values_list("name", "pk")),
         visible=visible,
     )
-

@@ -59,7 +59,8 @@ class Result(models.Model):
         verbose_name_plural = "результаты"
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "year", "procedure", "subject", "grade"], name="result_unique_cell"
+                fields=["school", "year", "procedure", "subject", "grade"],
+                name="result_unique_cell",
             )
         ]
         indexes = [models.Index(fields=["year", "procedure"])]
@@ -129,7 +130,9 @@ class SchoolContext(models.Model):
     both_parents_higher_education = models.FloatField(
         "оба родителя с высшим образованием, %", null=True, blank=True
     )
-    both_parents_unemployed = models.FloatField("оба родителя безработные, %", null=True, blank=True)
+    both_parents_unemployed = models.FloatField(
+        "оба родителя безработные, %", null=True, blank=True
+    )
     parent_disabled = models.FloatField("хотя бы один родитель — инвалид, %", null=True, blank=True)
     foster_care = models.FloatField("из приёмных семей, под опекой, %", null=True, blank=True)
     families_in_danger = models.FloatField(

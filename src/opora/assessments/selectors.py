@@ -149,9 +149,7 @@ def _merge(target: Summary, summary: Summary) -> None:
         target.shares.setdefault(name, FailureShare()).add(share.failures, share.participants)
 
 
-def region_overview(
-    municipalities: QuerySet[Municipality], schools: QuerySet[School]
-) -> Overview:
+def region_overview(municipalities: QuerySet[Municipality], schools: QuerySet[School]) -> Overview:
     """Municipalities with active-school counts and pooled latest-year figures of their schools."""
     schools = schools.filter(is_archived=False)
     year = latest_year(schools)

@@ -1,8 +1,8 @@
 """The assessments services other layers call: import a file (plan, then apply) and export.
 
-    plan = plan_import("results", path, filename=path.name, user=request.user)
-    plan = apply_import("results", path, filename=path.name, user=request.user)  # or ImportRejected
-    table = export_table("results", request.user)
+plan = plan_import("results", path, filename=path.name, user=request.user)
+plan = apply_import("results", path, filename=path.name, user=request.user)  # or ImportRejected
+table = export_table("results", request.user)
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ Values = tuple[Any, ...]
 
 WRITE_CHUNK = 10_000
 READ_CHUNK = 500
+COPY_FROM = 1_000  # on PostgreSQL, more rows than this go through COPY
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,15 @@ def upsert_rows(
     progress: Callable[[int, int], None] | None = None,
     chunk: int = WRITE_CHUNK,
 ) -> None:
-    """Insert or update `rows` (each: key columns then value columns). Call inside a transaction."""
+    """Insert or update `rows` (each: key columns then value columns). Call inside a transaction;
+    `rows` must not repeat a key."""
     total = len(rows)
     if not rows:
         if progress:
             progress(0, 0)
+        return
+    if connection.vendor == "postgresql" and total > COPY_FROM:
+        _copy_upsert(shape, rows, progress=progress, chunk=chunk)
         return
     sql = upsert_statement(shape)
     with connection.cursor() as cursor:
@@ -80,6 +85,41 @@ def upsert_rows(
             cursor.executemany(sql, rows[start : start + chunk])
             if progress:
                 progress(min(start + chunk, total), total)
+
+
+def _copy_upsert(
+    shape: TableShape,
+    rows: Sequence[Sequence[Any]],
+    *,
+    progress: Callable[[int, int], None] | None,
+    chunk: int,
+) -> None:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... SELECT upsert
+    (an order of magnitude faster than row-by-row statements)."""
+    staging = _quote(f"opora_staging_{shape.table}")
+    columns = ", ".join(_quote(c) for c in shape.columns)
+    insert = upsert_statement(shape).replace(
+        f"VALUES ({', '.join(['%s'] * len(shape.columns))})",
+        f"SELECT {columns} FROM {staging}",
+    )
+    total = len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} AS "
+            f"SELECT {columns} FROM {_quote(shape.table)} WITH NO DATA"
+        )
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        for start in range(0, total, chunk):
+            with raw.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+                for row in rows[start : start + chunk]:
+                    copy.write_row(row)
+            if progress:
+                progress(min(start + chunk, total) * 9 // 10, total)
+        cursor.execute(insert)
+        cursor.execute(f"DROP TABLE {staging}")
+    if progress:
+        progress(total, total)
 
 
 def existing_rows(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from opora.demo.profiles import Traits
 from opora.demo.register import BOARDING, Register
 
 # factor: (logit at adversity 0, slope per unit of adversity, school-level sd)
@@ -48,10 +47,39 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def build_context(rng: np.random.Generator, register: Register, traits: Traits) -> pa.Table:
-    """One row per school × year with the factor columns in percent (one decimal)."""
+# Direction of each factor (seed 002, appendix 1): +1 adverse, -1 favourable, 0 none.
+DIRECTION = {factor: 1 for factor in FACTOR_COLUMNS} | {
+    "parent_higher_education": -1,
+    "both_parents_higher_education": -1,
+    "special_needs": 0,
+}
+
+
+def default_index(latest: dict[str, np.ndarray]) -> np.ndarray:
+    """The methodology's default context index over one year's factor columns.
+
+    Each factor is z-scored over the schools, signed by its direction and summed with equal
+    weights; higher means more adverse.
+
+    >>> default_index({"low_income": np.array([10.0, 30.0])}).round(1).tolist()
+    [-1.0, 1.0]
+    """
+    index = np.zeros(len(next(iter(latest.values()))))
+    for factor, values in latest.items():
+        sign = DIRECTION.get(factor, 0)
+        sd = values.std()
+        if sign and sd > 0:
+            index += sign * (values - values.mean()) / sd
+    return index
+
+
+def build_context(
+    rng: np.random.Generator, register: Register, adversity: np.ndarray
+) -> tuple[pa.Table, np.ndarray]:
+    """One row per school × year with the factor columns in percent (one decimal), and the
+    default context index of every school over the latest year."""
     n = register.size
-    a = traits.adversity
+    a = adversity
     school_level = {f: rng.normal(0.0, sd, n) for f, (_, _, sd) in FACTORS.items()}
     extra = {f: np.zeros(n) for f in FACTORS}
     extra["non_native_russian"] = np.where(rng.random(n) < MULTILINGUAL_SHARE, 2.8, 0.0)
@@ -60,7 +88,9 @@ def build_context(rng: np.random.Generator, register: Register, traits: Traits) 
     extra["special_needs"] = np.where(boarding, 1.0, 0.0)
     both_ratio_logit = -0.5 - 0.3 * a + rng.normal(0.0, 0.25, n)
 
-    columns: dict[str, list[np.ndarray]] = {c: [] for c in ("school_index", "year", *FACTOR_COLUMNS)}
+    columns: dict[str, list[np.ndarray]] = {
+        c: [] for c in ("school_index", "year", *FACTOR_COLUMNS)
+    }
     for year in register.years:
         students = np.maximum(register.students(year), 1)
         counts: dict[str, np.ndarray] = {}
@@ -86,4 +116,5 @@ def build_context(rng: np.random.Generator, register: Register, traits: Traits) 
         fields[factor] = pa.array(np.concatenate(columns[factor]), pa.float64())
     table = pa.table(fields)
     order = np.lexsort((table["year"].to_numpy(), index))
-    return table.take(pa.array(order))
+    latest = {factor: values[-1] for factor, values in columns.items() if factor in DIRECTION}
+    return table.take(pa.array(order)), default_index(latest)

@@ -22,7 +22,7 @@ import pyarrow.csv as pa_csv
 
 from opora.demo.assessments import draw_cells, results_table
 from opora.demo.context import build_context
-from opora.demo.profiles import PROFILES, Traits, draw_traits
+from opora.demo.profiles import PROFILES, Traits, draw_adversity, draw_traits
 from opora.demo.register import KINDS, Register, build_register
 from opora.demo.students import build_students
 
@@ -83,8 +83,10 @@ def generate_region(spec: RegionSpec | None = None) -> Region:
     register = build_register(
         _rng(spec.seed, _STREAM_REGISTER), spec.municipalities, spec.schools, years
     )
-    traits = draw_traits(_rng(spec.seed, _STREAM_TRAITS), register)
-    context = build_context(_rng(spec.seed, _STREAM_CONTEXT), register, traits)
+    traits_rng = _rng(spec.seed, _STREAM_TRAITS)
+    adversity = draw_adversity(traits_rng, register)
+    context, index = build_context(_rng(spec.seed, _STREAM_CONTEXT), register, adversity)
+    traits = draw_traits(traits_rng, register, adversity, index)
     cells = draw_cells(_rng(spec.seed, _STREAM_RESULTS), register, traits)
     results = results_table(register, cells)
     students = None

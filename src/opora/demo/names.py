@@ -23,6 +23,14 @@ STEMS: tuple[str, ...] = (
     "Вознесен", "Светлов", "Студенцов", "Кремнев", "Ивов", "Лебедев", "Зайцев", "Куликов",
 )  # fmt: skip
 
+# Schools named in the seed documents are real: no generated name may repeat them.
+REAL_SCHOOL_ADJECTIVES = frozenset(
+    {
+        "Павловская", "Сахаптинская", "Сережская", "Краснополянская", "Преображенская",
+        "Степновская", "Крутоярская", "Гляденская", "Сохновская", "Подсосенская",
+    }
+)  # fmt: skip
+
 PREFIXES: tuple[str, ...] = (
     "", "Ново", "Старо", "Верхне", "Нижне", "Мало", "Бело", "Красно",
     "Северо", "Южно", "Западно", "Восточно",
@@ -40,7 +48,27 @@ RURAL_KINDS_OF_MUNICIPALITY: tuple[str, ...] = ("муниципальный ра
 
 def adjective_stems() -> list[str]:
     """All prefixed stems, e.g. ``"Новоберёзов"``, in a fixed order."""
-    return [prefix + (stem.lower() if prefix else stem) for prefix in PREFIXES for stem in STEMS]
+    stems = [prefix + (stem.lower() if prefix else stem) for prefix in PREFIXES for stem in STEMS]
+    return [s for s in stems if f"{s}ская" not in REAL_SCHOOL_ADJECTIVES]
+
+
+VILLAGE_PREFIXES: tuple[str, ...] = ("Ново", "Старо", "Верхне", "Нижне", "Мало", "Бело", "Красно")
+
+
+def village_stems() -> tuple[list[str], np.ndarray]:
+    """Stems for village schools and their sampling weights: plain stems first.
+
+    A plain stem («Сосновская») is eight times as likely as each prefixed one
+    («Верхнесосновская»), so a district reads like a real one.
+    """
+    stems = list(STEMS)
+    weights = [8.0] * len(STEMS)
+    for prefix in VILLAGE_PREFIXES:
+        prefixed = [prefix + stem.lower() for stem in STEMS]
+        prefixed = [s for s in prefixed if f"{s}ская" not in REAL_SCHOOL_ADJECTIVES]
+        stems.extend(prefixed)
+        weights.extend([1.0] * len(prefixed))
+    return stems, np.array(weights)
 
 
 def _unique(names: list[str], count: int) -> list[str]:
@@ -60,9 +88,7 @@ def _unique(names: list[str], count: int) -> list[str]:
     return out
 
 
-def municipality_names(
-    rng: np.random.Generator, urban: np.ndarray
-) -> tuple[list[str], list[str]]:
+def municipality_names(rng: np.random.Generator, urban: np.ndarray) -> tuple[list[str], list[str]]:
     """Names and own stems of municipalities; ``urban[i]`` says whether it is a city.
 
     Returns (names, stems): a rural district «Берёзовский муниципальный район» has stem

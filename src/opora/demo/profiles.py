@@ -51,10 +51,9 @@ class Traits:
     year_shift: np.ndarray  # float[s, y]: school-year effect on ability (dips live here)
 
 
-def draw_traits(rng: np.random.Generator, register: Register) -> Traits:
-    """Draw adversity, ability and planted profiles for every school."""
+def draw_adversity(rng: np.random.Generator, register: Register) -> np.ndarray:
+    """Latent social adversity: villages, remote places, boarding and evening schools higher."""
     n = register.size
-    years = register.years
     municipal = rng.normal(0.0, 0.3, len(register.municipality_names))[register.municipality]
     role_effect = np.array([-0.45, 0.0, 0.45])[register.role]
     kind_effect = np.zeros(n)
@@ -62,8 +61,19 @@ def draw_traits(rng: np.random.Generator, register: Register) -> Traits:
     kind_effect[register.kind == EVENING] = 1.0
     kind_effect[register.kind == BOARDING] = 1.2
     remote = np.where(register.role == 2, 0.008 * register.distance_km, 0.0)
-    adversity = role_effect + kind_effect + municipal + remote + rng.normal(0.0, 0.55, n)
+    return role_effect + kind_effect + municipal + remote + rng.normal(0.0, 0.55, n)
 
+
+def draw_traits(
+    rng: np.random.Generator,
+    register: Register,
+    adversity: np.ndarray,
+    context_index: np.ndarray,
+) -> Traits:
+    """Draw ability and planted profiles; resilient schools come from the top 15 % of the
+    context index (the methodology's default index over the generated context)."""
+    n = register.size
+    years = register.years
     quality = rng.normal(0.0, QUALITY_SD, n)
     municipal_quality = rng.normal(0.0, 0.15, len(register.municipality_names))
     ability = (
@@ -78,11 +88,11 @@ def draw_traits(rng: np.random.Generator, register: Register) -> Traits:
     size = register.students(max(years))
     kind = register.kind
     general = np.isin(kind, (SOSH, OOSH))
-    top_adverse = adversity >= np.quantile(adversity, 0.92)
+    top_adverse = context_index >= np.quantile(context_index, 0.85)
     eligible = {
         RESILIENT: general & top_adverse & (size >= 40),
         LEADER: np.isin(kind, (SOSH, GYMNASIUM, LYCEUM)) & (size >= 300),
-        STABLY_LOW: general & (size >= 60) & (size <= 900),
+        STABLY_LOW: general & (size >= 90) & (size <= 900),
         INFLATED: general & (size >= 100),
         COLLAPSE: general & (size >= 80),
         DIP: np.isin(kind, (SOSH, OOSH, GYMNASIUM, LYCEUM)) & (size >= 80) & (ability > -0.1),
@@ -107,11 +117,11 @@ def draw_traits(rng: np.random.Generator, register: Register) -> Traits:
     def planted(code: int) -> np.ndarray:
         return np.flatnonzero(profile == code)
 
-    jitter = rng.normal(0.0, 0.15, n)
-    ability[planted(STABLY_LOW)] = -2.0 + jitter[planted(STABLY_LOW)]
+    jitter = rng.uniform(-0.15, 0.15, n)  # bounded: a planted story never fades by chance
+    ability[planted(STABLY_LOW)] = -2.1 + jitter[planted(STABLY_LOW)]
     ability[planted(LEADER)] = 1.8 + jitter[planted(LEADER)]
     ability[planted(RESILIENT)] = 0.9 + jitter[planted(RESILIENT)]
-    ability[planted(INFLATED)] = -1.7 + jitter[planted(INFLATED)]
+    ability[planted(INFLATED)] = -2.0 + jitter[planted(INFLATED)]
     ability[planted(COLLAPSE)] = -2.0 + jitter[planted(COLLAPSE)]
     # Planted stories should not be blurred by the ordinary year-to-year wobble.
     calm = np.isin(profile, (STABLY_LOW, LEADER, INFLATED, COLLAPSE, DIP))

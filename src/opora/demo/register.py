@@ -100,7 +100,8 @@ class Register:
         return np.where((grade >= lo) & (grade <= hi), pool, 0)
 
     def students(self, year: int) -> np.ndarray:
-        return sum(self.enrolled(year, g) for g in range(1, 12))
+        """Pupils of each school in ``year`` over all grades."""
+        return np.sum([self.enrolled(year, g) for g in range(1, 12)], axis=0)
 
 
 def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
@@ -112,7 +113,9 @@ def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
     return base
 
 
-def _lognormal_size(rng: np.random.Generator, params: tuple[float, float, int, int], n: int):
+def _lognormal_size(
+    rng: np.random.Generator, params: tuple[float, float, int, int], n: int
+) -> np.ndarray:
     median, sigma, lo, hi = params
     return np.clip(np.round(median * np.exp(rng.normal(0.0, sigma, n))), lo, hi)
 
@@ -171,7 +174,9 @@ def build_register(
         members = np.flatnonzero(region == r)
         km = 190.0 * np.sqrt(rng.random(len(members)))
         km[0] = 0.0
-        dlat, dlon = _offset(np.full(len(members), lat0), km, rng.uniform(0, 2 * np.pi, len(members)))
+        dlat, dlon = _offset(
+            np.full(len(members), lat0), km, rng.uniform(0, 2 * np.pi, len(members))
+        )
         centre_lat[members] = lat0 + dlat
         centre_lon[members] = lon0 + dlon
 
@@ -222,7 +227,7 @@ def build_register(
     school_id: list[str] = []
     school_name: list[str] = []
     settlement: list[str] = []
-    stems = names.adjective_stems()
+    stems = names.village_stems()
     form_draw = rng.random(n_s)
     start = 0
     for m in range(municipalities):
@@ -236,9 +241,7 @@ def build_register(
             )
         )  # fmt: skip
         centre_settlement = "город" if (mun_urban[m] or town_centre[m]) else "село"
-        settlement.extend(
-            centre_settlement if role[start + i] < 2 else "село" for i in range(n)
-        )
+        settlement.extend(centre_settlement if role[start + i] < 2 else "село" for i in range(n))
         start += n
 
     return Register(
@@ -286,7 +289,7 @@ def _names_for_municipality(
     kinds: np.ndarray,
     roles: np.ndarray,
     form_draw: np.ndarray,
-    stems: list[str],
+    stems: tuple[list[str], np.ndarray],
 ) -> list[str]:
     out: list[str] = []
     if urban:
@@ -302,8 +305,10 @@ def _names_for_municipality(
             form = names.legal_form(float(form_draw[i]), True, KINDS[k])
             out.append(names.urban_school_name(form, KINDS[k], number))
         return out
-    pool = [s for s in stems if s != own_stem]
-    villages = rng.choice(len(pool), size=len(kinds), replace=len(kinds) > len(pool))
+    pool, weights = stems
+    weights = np.where(np.array(pool) == own_stem, 0.0, weights)
+    many = len(kinds) > int((weights > 0).sum())
+    villages = rng.choice(len(pool), size=len(kinds), replace=many, p=weights / weights.sum())
     centre_total = int(((roles == 1) & (kinds == SOSH)).sum())
     centre_number = 0
     for i, k in enumerate(kinds):

@@ -108,9 +108,7 @@ def _subject() -> Column:
 
 
 def _grade() -> Column:
-    return Column(
-        "grade", "Класс", True, "int", "класс (параллель)", "класс", 1, 11, example="5"
-    )
+    return Column("grade", "Класс", True, "int", "класс (параллель)", "класс", 1, 11, example="5")
 
 
 def _count(

@@ -8,11 +8,17 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from opora.formats.columns import check_kind
+from opora.formats.columns import check_kind, schema
+from opora.formats.diagnosis import diagnose
 from opora.formats.headers import match_headers
+from opora.formats.plan import Plan, quote
 from opora.formats.procedures import DEFAULT_PROCEDURES, Procedure
 from opora.formats.report import ParseResult, RowError
+from opora.formats.screening import screen
 from opora.formats.sources import (
     Source,
     SourceFile,
@@ -25,16 +31,7 @@ from opora.formats.sources import (
     looks_utf8,
 )
 from opora.formats.spreadsheet import read_sheet
-from opora.formats.validation import (
-    Plan,
-    duplicates,
-    missing_conditional_columns,
-    parsed_sql,
-    quote,
-    row_errors,
-    typed_table,
-    unknown_schools,
-)
+from opora.formats.table_checks import duplicates, missing_conditional_columns, unknown_schools
 
 _DELIMITER_NAMES = {";": "«;»", ",": "«,»", "\t": "табуляция"}
 
@@ -92,12 +89,14 @@ def _read(
     decode: bool,
 ) -> ParseResult:
     with tempfile.TemporaryDirectory(prefix="opora-formats-") as workdir, duckdb.connect() as con:
+        delimiter = None
         if is_spreadsheet(file):
             headers, sheet = read_sheet(file)
-            con.register("sheet", sheet)
-            relation, delimiter = "sheet", None
+            index = pa.array(np.arange(sheet.num_rows, dtype=np.int64))
+            con.register("sheet", sheet.append_column("__index", index))
+            source = "sheet"
         else:
-            headers, relation, delimiter = _csv_relation(kind, file, Path(workdir), decode)
+            headers, source, delimiter = _csv_relation(kind, file, Path(workdir), decode)
         if not any(h.strip() for h in headers):
             raise UnreadableFile("Файл пуст: в первой строке должны быть заголовки столбцов.")
         match = match_headers(kind, headers)
@@ -107,22 +106,46 @@ def _read(
             kind,
             {name: f"c{index}" for name, index in match.positions.items()},
             match.written,
-            plan_inputs[0],
-            plan_inputs[1],
+            *plan_inputs,
         )
-        con.execute(parsed_sql(plan, relation))
+        screened = screen(con, plan, source)
         if delimiter is not None:
             broken = _structural_errors(con, delimiter, len(headers), decode)
             if broken:
                 return ParseResult(kind, None, broken, match.warnings)
-        errors = _errors(con, plan, known_school_ids)
+        found, typed = _diagnose_suspects(con, plan, source, screened, csv=delimiter is not None)
+        con.register("typed", typed)
+        errors = _errors(con, plan, found, known_school_ids)
         if errors:
             return ParseResult(kind, None, errors, match.warnings)
-        table = typed_table(con, plan)
         warnings = list(match.warnings)
-        if table.num_rows == 0:
+        if typed.num_rows == 0:
             warnings.append("В файле нет строк с данными: заполнен только заголовок.")
-        return ParseResult(kind, table, [], warnings)
+        return ParseResult(kind, typed.cast(schema(kind)), [], warnings)
+
+
+def _diagnose_suspects(
+    con: duckdb.DuckDBPyConnection, plan: Plan, source: str, screened: pa.Table, *, csv: bool
+) -> tuple[list[tuple], pa.Table]:
+    """Errors of the suspect rows, and the typed table without blank rows and helper columns."""
+    blank = screened.column("__blank").combine_chunks()
+    suspect = pc.and_(screened.column("__suspect").combine_chunks(), pc.invert(blank))
+    found: list[tuple] = []
+    if pc.any(suspect).as_py():
+        if csv:
+            # Scan the file again (only now, when something is wrong) to keep the raw text.
+            con.execute(f"CREATE TABLE raw AS SELECT * FROM {source}")
+            source = "(SELECT rowid AS __index, * FROM raw)"
+        con.register("suspects", pa.table({"__index": pc.indices_nonzero(suspect)}))
+        rows = f"(SELECT * FROM {source} WHERE __index IN (SELECT __index FROM suspects))"
+        found, spaces_only = diagnose(con, plan, rows)
+        if spaces_only:
+            numbers = pa.array(spaces_only, pa.int64())
+            blank = pc.or_(blank, pc.is_in(screened.column("row_number"), numbers))
+    typed = screened.drop_columns(["__blank", "__suspect"])
+    if pc.any(blank).as_py():
+        typed = typed.filter(pc.invert(blank))
+    return found, typed
 
 
 def _csv_relation(
@@ -174,17 +197,25 @@ def _structural_errors(
 
 
 def _errors(
-    con: duckdb.DuckDBPyConnection, plan: Plan, known_school_ids: Collection[str] | None
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    found: list[tuple],
+    known_school_ids: Collection[str] | None,
 ) -> list[RowError]:
     order = len(plan.columns) * 3 + 10
-    found = row_errors(con, plan)
     if known_school_ids is not None and plan.kind != "schools":
-        found += unknown_schools(con, known_school_ids, order)
-    found += duplicates(con, plan, order + 1)
-    found.sort(key=lambda e: (e[0], e[4], e[3]))
+        found = found + unknown_schools(con, known_school_ids, order)
+    found = found + duplicates(con, plan, order + 1)
+    found.sort(key=lambda e: (e[0], _position(plan, e[1]), e[4], e[3]))
     errors = missing_conditional_columns(con, plan)
     errors += [
         RowError(row, plan.header(column) if column else None, value, message)
         for row, column, value, message, _ in found
     ]
     return errors
+
+
+def _position(plan: Plan, column: str | None) -> int:
+    """Where a column is in the file, so that a row's errors read left to right."""
+    source = plan.sources.get(column or "")
+    return int(source[1:]) if source else len(plan.sources)

@@ -142,7 +142,8 @@ def _allowed(column: Column, catalogue: Mapping[str, Procedure], years: tuple[in
     number = "целое число" if column.type == "int" else "число"
     low, high = column.minimum, column.maximum
     if low is not None and high is not None:
-        return f"{number} от {_show(low)} до {_show(high)}"
+        unit = " (проценты)" if column.noun == "доля" else ""
+        return f"{number} от {_show(low)} до {_show(high)}{unit}"
     if low is not None:
         return f"{number} ≥ {_show(low)}"
     return number

@@ -88,9 +88,7 @@ def csv_bytes(chosen: list[tuple[Column, pa.Array]]) -> bytes:
         return header.encode()
     texts = [cell_texts(values) for _, values in chosen]
     comma, newline, empty = (pa.scalar(t, pa.large_string()) for t in (",", "\n", ""))
-    lines = pc.binary_join_element_wise(
-        *texts, comma, null_handling="replace", null_replacement=""
-    )
+    lines = pc.binary_join_element_wise(*texts, comma, null_handling="replace", null_replacement="")
     lines = pc.binary_join_element_wise(lines, newline, empty)
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()

@@ -119,7 +119,9 @@ def parse_deadline(text: str) -> Deadline:
     """
     t = normalize(text)
     if not t:
-        raise DeadlineError("Срок не указан. Укажите дату («июль 2021»), период («2021-2023») или периодичность («ежегодно, июль»).")
+        raise DeadlineError(
+            "Срок не указан. Укажите дату («июль 2021»), период («2021-2023») или периодичность («ежегодно, июль»)."
+        )
     rules: list[Rule] = []
     anchor: int | None = None
     for segment in re.split(r",?\s*далее\s*", t):
@@ -173,7 +175,13 @@ def _is_continuous(part: str) -> bool:
 def _is_schedule(part: str) -> bool:
     return any(
         key in part
-        for key in ("по графику", "по расписанию", "в соответствии с план", "по мере", "согласно план")
+        for key in (
+            "по графику",
+            "по расписанию",
+            "в соответствии с план",
+            "по мере",
+            "согласно план",
+        )
     )
 
 
@@ -215,7 +223,11 @@ def _parse_segment(
         return _recurring(parts, frequency, anchor, anchor_month)
     if any(_is_continuous(p) for p in parts):
         years, span = _years(segment)
-        return [Rule("continuous", from_year=span[0] if span else None, to_year=span[1] if span else None)], anchor
+        return [
+            Rule(
+                "continuous", from_year=span[0] if span else None, to_year=span[1] if span else None
+            )
+        ], anchor
     if any(_is_schedule(p) for p in parts) and not YEAR_RE.search(segment):
         return [Rule("by_schedule")], anchor
     # Dated parts: a month without a year borrows the nearest year written after it.
@@ -281,7 +293,7 @@ _STRENGTH = {
 
 
 def _borrow_year(parsed: list, index: int, previous: int | None) -> int | None:
-    for months, years, span, _ in parsed[index + 1 :]:
+    for _months, years, span, _ in parsed[index + 1 :]:
         if years:
             return years[0]
         if span:
@@ -337,7 +349,9 @@ def _recurring(
             month, month_day = 9, 1
         elif "учебного года" in part and "каждого" not in part and not quarter:
             month = 5
-    rules.append(Rule("yearly", month=month, month_day=month_day, from_year=from_year, to_year=to_year))
+    rules.append(
+        Rule("yearly", month=month, month_day=month_day, from_year=from_year, to_year=to_year)
+    )
     return rules, anchor
 
 
@@ -397,7 +411,9 @@ def _expand_rule(rule: Rule, start: dt.date, end: dt.date) -> list[Due]:
         for year in _years_between(rule, start, end):
             for month, mday, name in SCHOOL_QUARTER_ENDS:
                 day = dt.date(year, month, mday)
-                school_year = f"{year}/{str(year + 1)[2:]}" if month >= 9 else f"{year - 1}/{str(year)[2:]}"
+                school_year = (
+                    f"{year}/{str(year + 1)[2:]}" if month >= 9 else f"{year - 1}/{str(year)[2:]}"
+                )
                 if _inside(day, start, end):
                     out.append(Due(day, f"{name} {school_year}"))
         return sorted(out, key=lambda d: d.date)
@@ -417,9 +433,17 @@ def _expand_rule(rule: Rule, start: dt.date, end: dt.date) -> list[Due]:
         return out
     # yearly, continuous, by_schedule: one point a year
     for year in _years_between(rule, start, end):
-        day = dt.date(year, rule.month, rule.month_day) if rule.month_day else _month_end(year, rule.month)
+        day = (
+            dt.date(year, rule.month, rule.month_day)
+            if rule.month_day
+            else _month_end(year, rule.month)
+        )
         if _inside(day, start, end):
-            label = f"{year} г." if rule.month == 12 and not rule.month_day else f"{MONTH_NAMES[rule.month - 1]} {year}"
+            label = (
+                f"{year} г."
+                if rule.month == 12 and not rule.month_day
+                else f"{MONTH_NAMES[rule.month - 1]} {year}"
+            )
             out.append(Due(day, label))
     return out
 

@@ -36,7 +36,13 @@ def roadmap_diff(old: Program, new: Program) -> list[Change]:
     for name in PASSPORT_FIELDS:
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
-            changes.append(Change("changed", "Паспорт", [(FIELD_LABELS[name], str(before or ""), str(after or ""))]))
+            changes.append(
+                Change(
+                    "changed",
+                    "Паспорт",
+                    [(FIELD_LABELS[name], str(before or ""), str(after or ""))],
+                )
+            )
     before = {_key(a): a for a in old.activities.all()}
     after = {_key(a): a for a in new.activities.all()}
     for key, activity in after.items():

@@ -48,26 +48,39 @@ def current_versions(programs: QuerySet[Program]) -> QuerySet[Program]:
 
 
 def roadmap_rows(program: Program) -> list[dict]:
-    """Sections with their activities and due points, in order, in three queries."""
-    sections = list(program.sections.all())
-    activities = list(program.activities.all())
+    """Activities in table order, grouped under a section heading whenever the section changes
+    (a subsection such as «3.3» may sit between rows of section «3.»), in three queries."""
+    sections = {s.pk: s for s in program.sections.all()}
     points: dict[int, list[DuePoint]] = {}
     for point in program.due_points.all().order_by("due_date"):
         points.setdefault(point.activity_id, []).append(point)
-    by_section: dict[int | None, list] = {}
-    for activity in activities:
+    rows: list[dict] = []
+    for activity in program.activities.all():
         activity.points = points.get(activity.pk, [])
-        by_section.setdefault(activity.section_id, []).append(activity)
-    rows = [{"section": s, "activities": by_section.get(s.pk, [])} for s in sections]
-    if by_section.get(None):
-        rows.insert(0, {"section": None, "activities": by_section[None]})
+        if not rows or rows[-1]["section_id"] != activity.section_id:
+            rows.append(
+                {
+                    "section_id": activity.section_id,
+                    "section": sections.get(activity.section_id),
+                    "activities": [],
+                }
+            )
+        rows[-1]["activities"].append(activity)
+    used = {row["section_id"] for row in rows}
+    rows.extend(
+        {"section_id": pk, "section": s, "activities": []}
+        for pk, s in sections.items()
+        if pk not in used
+    )
     return rows
 
 
 def overdue_points(programs: QuerySet[Program], today: dt.date) -> QuerySet[DuePoint]:
     return DuePoint.objects.filter(
         program__in=programs, status__in=OPEN_STATUSES, due_date__lt=today
-    ).select_related("activity", "program", "program__school")
+    ).select_related(
+        "activity", "program", "program__school", "program__municipality", "program__region"
+    )
 
 
 def completion_counts(programs: QuerySet[Program], today: dt.date) -> dict[int, dict[str, int]]:

@@ -56,7 +56,9 @@ ACTIVITY_FIELDS = (
 )
 
 
-def _audit(user: User | None, action: str, summary: str, program: Program, obj: Any = None, **details: Any) -> None:
+def _audit(
+    user: User | None, action: str, summary: str, program: Program, obj: Any = None, **details: Any
+) -> None:
     record(
         user,
         f"programs.{action}",
@@ -174,9 +176,11 @@ def _plain(value: Any) -> Any:
 @transaction.atomic
 def set_participants(
     user: User, program: Program, schools: Iterable[School], source_run_id: int | None = None
-) -> None:
+) -> list[School]:
     """Participating schools, chosen by hand or taken from an approved identification run."""
-    access.require(access.can_edit(user, program), "Состав участников меняет владелец программы в черновике.")
+    access.require(
+        access.can_edit(user, program), "Состав участников меняет владелец программы в черновике."
+    )
     from opora.territory.selectors import visible_schools
 
     chosen = list(schools)
@@ -197,6 +201,7 @@ def set_participants(
         schools=[s.code for s in chosen],
         source_run_id=source_run_id,
     )
+    return chosen
 
 
 # --------------------------------------------------------------------------- roadmap
@@ -204,7 +209,9 @@ def set_participants(
 
 @transaction.atomic
 def add_section(user: User, program: Program, title: str, number: str = "") -> Section:
-    access.require(access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике.")
+    access.require(
+        access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике."
+    )
     position = program.sections.count() + 1
     section = Section.objects.create(program=program, title=title, number=number, position=position)
     _audit(user, "section.add", f"Добавлен раздел «{title}»", program, obj=section)
@@ -212,12 +219,18 @@ def add_section(user: User, program: Program, title: str, number: str = "") -> S
 
 
 @transaction.atomic
-def add_activity(user: User, program: Program, *, section: Section | None = None, **fields: Any) -> Activity:
-    access.require(access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике.")
+def add_activity(
+    user: User, program: Program, *, section: Section | None = None, **fields: Any
+) -> Activity:
+    access.require(
+        access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике."
+    )
     _check_activity(fields)
     if section is not None and section.program_id != program.pk:
         raise ValidationError("Раздел относится к другой программе.")
-    position = (program.activities.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    position = (
+        program.activities.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
     activity = Activity.objects.create(
         program=program,
         section=section,
@@ -225,7 +238,13 @@ def add_activity(user: User, program: Program, *, section: Section | None = None
         **{k: v for k, v in fields.items() if k in ACTIVITY_FIELDS},
     )
     _sync_due_points(activity)
-    _audit(user, "activity.add", f"Добавлено мероприятие «{activity.title[:100]}»", program, obj=activity)
+    _audit(
+        user,
+        "activity.add",
+        f"Добавлено мероприятие «{activity.title[:100]}»",
+        program,
+        obj=activity,
+    )
     return activity
 
 
@@ -242,7 +261,9 @@ def _check_activity(fields: dict[str, Any]) -> None:
 @transaction.atomic
 def update_activity(user: User, activity: Activity, **fields: Any) -> Activity:
     program = activity.program
-    access.require(access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике.")
+    access.require(
+        access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике."
+    )
     merged = {k: getattr(activity, k) for k in ACTIVITY_FIELDS} | fields
     _check_activity(merged)
     changes = {}
@@ -255,14 +276,23 @@ def update_activity(user: User, activity: Activity, **fields: Any) -> Activity:
     activity.save()
     if "deadline" in changes:
         _sync_due_points(activity)
-    _audit(user, "activity.update", f"Изменено мероприятие «{activity.title[:100]}»", program, obj=activity, changes=changes)
+    _audit(
+        user,
+        "activity.update",
+        f"Изменено мероприятие «{activity.title[:100]}»",
+        program,
+        obj=activity,
+        changes=changes,
+    )
     return activity
 
 
 @transaction.atomic
 def delete_activity(user: User, activity: Activity) -> None:
     program = activity.program
-    access.require(access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике.")
+    access.require(
+        access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике."
+    )
     title = activity.title
     activity.delete()
     _audit(user, "activity.delete", f"Удалено мероприятие «{title[:100]}»", program)
@@ -272,7 +302,10 @@ def _sync_due_points(activity: Activity) -> None:
     """Recompute the dated points of an activity; points with recorded work are never lost."""
     program = activity.program
     try:
-        wanted = {d.date: d.label for d in expand(activity.deadline, program.period_start, program.period_end)}
+        wanted = {
+            d.date: d.label
+            for d in expand(activity.deadline, program.period_start, program.period_end)
+        }
         recognized = True
     except DeadlineError:
         wanted, recognized = {}, False
@@ -318,7 +351,9 @@ class ActivityRow:
 @transaction.atomic
 def add_rows(user: User, program: Program, rows: Sequence[ActivityRow], source: str) -> int:
     """Append many rows at once (templates, imports): sections by title, due points in bulk."""
-    access.require(access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике.")
+    access.require(
+        access.can_edit(user, program), "Менять дорожную карту может её владелец в черновике."
+    )
     sections = {s.title: s for s in program.sections.all()}
     position = program.activities.count()
     activities = []
@@ -328,7 +363,10 @@ def add_rows(user: User, program: Program, rows: Sequence[ActivityRow], source: 
             section = sections.get(row.section)
             if section is None:
                 section = Section.objects.create(
-                    program=program, title=row.section, number=row.section_number, position=len(sections) + 1
+                    program=program,
+                    title=row.section,
+                    number=row.section_number,
+                    position=len(sections) + 1,
                 )
                 sections[row.section] = section
         position += 1
@@ -350,16 +388,25 @@ def add_rows(user: User, program: Program, rows: Sequence[ActivityRow], source: 
     points = []
     for activity in activities:
         try:
-            dues = expand(parse_deadline(activity.deadline), program.period_start, program.period_end)
+            dues = expand(
+                parse_deadline(activity.deadline), program.period_start, program.period_end
+            )
         except DeadlineError:
             activity.deadline_recognized = False
             activity.save(update_fields=["deadline_recognized"])
             continue
         points.extend(
-            DuePoint(activity=activity, program=program, due_date=d.date, label=d.label) for d in dues
+            DuePoint(activity=activity, program=program, due_date=d.date, label=d.label)
+            for d in dues
         )
     DuePoint.objects.bulk_create(points, batch_size=500)
-    _audit(user, "activity.bulk_add", f"Добавлено мероприятий: {len(activities)} ({source})", program, source=source)
+    _audit(
+        user,
+        "activity.bulk_add",
+        f"Добавлено мероприятий: {len(activities)} ({source})",
+        program,
+        source=source,
+    )
     return len(activities)
 
 
@@ -379,13 +426,17 @@ def update_due_point(
 ) -> DuePoint:
     """Record progress on one due point. «Просрочено» is never stored: it is computed."""
     program = point.program
-    access.require(access.can_report(user, program), "Отмечать выполнение может только владелец программы.")
+    access.require(
+        access.can_report(user, program), "Отмечать выполнение может только владелец программы."
+    )
     if status not in PointStatus.values:
         raise ValidationError(
             "Статус «просрочено» ставится автоматически. Выберите: запланировано, выполняется, "
             "выполнено или отменено."
         )
-    if status == PointStatus.DONE and not (result_note.strip() or evidence_url or evidence_file or point.evidence_file):
+    if status == PointStatus.DONE and not (
+        result_note.strip() or evidence_url or evidence_file or point.evidence_file
+    ):
         raise ValidationError(
             "Чтобы отметить мероприятие выполненным, опишите результат или приложите "
             "подтверждение (файл или ссылку)."
@@ -417,7 +468,9 @@ def update_due_point(
 def submit_progress_report(
     user: User, program: Program, period_start: dt.date, period_end: dt.date, summary: str
 ) -> ProgressReport:
-    access.require(access.can_report(user, program), "Отчёт о ходе реализации представляет владелец программы.")
+    access.require(
+        access.can_report(user, program), "Отчёт о ходе реализации представляет владелец программы."
+    )
     report, created = ProgressReport.objects.update_or_create(
         program=program,
         period_start=period_start,
@@ -439,9 +492,13 @@ def submit_progress_report(
 
 @transaction.atomic
 def submit(user: User, program: Program) -> Program:
-    access.require(access.can_edit(user, program), "Направить на рассмотрение может владелец черновика.")
+    access.require(
+        access.can_edit(user, program), "Направить на рассмотрение может владелец черновика."
+    )
     if not program.activities.exists():
-        raise ValidationError("В дорожной карте нет ни одного мероприятия. Добавьте мероприятия и направьте снова.")
+        raise ValidationError(
+            "В дорожной карте нет ни одного мероприятия. Добавьте мероприятия и направьте снова."
+        )
     program.status = ProgramStatus.SUBMITTED
     program.submitted_at = timezone.now()
     program.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -477,9 +534,13 @@ def return_for_revision(user: User, program: Program, text: str) -> Program:
         "Вернуть на доработку может только вышестоящий уровень.",
     )
     if program.status != ProgramStatus.SUBMITTED:
-        raise ValidationError("Вернуть на доработку можно только программу, направленную на рассмотрение.")
+        raise ValidationError(
+            "Вернуть на доработку можно только программу, направленную на рассмотрение."
+        )
     if not text.strip():
-        raise ValidationError("Напишите, что нужно исправить: без замечаний вернуть на доработку нельзя.")
+        raise ValidationError(
+            "Напишите, что нужно исправить: без замечаний вернуть на доработку нельзя."
+        )
     program.status = ProgramStatus.RETURNED
     program.save(update_fields=["status", "updated_at"])
     ReviewComment.objects.create(program=program, author=user, kind=CommentKind.RETURN, text=text)
@@ -488,8 +549,13 @@ def return_for_revision(user: User, program: Program, text: str) -> Program:
 
 
 @transaction.atomic
-def comment(user: User, program: Program, text: str, activity: Activity | None = None) -> ReviewComment:
-    access.require(access.can_comment(user, program), "Комментировать могут владелец, проверяющий и куратор школы.")
+def comment(
+    user: User, program: Program, text: str, activity: Activity | None = None
+) -> ReviewComment:
+    access.require(
+        access.can_comment(user, program),
+        "Комментировать могут владелец, проверяющий и куратор школы.",
+    )
     if not text.strip():
         raise ValidationError("Комментарий пустой. Напишите текст комментария.")
     note = ReviewComment.objects.create(

@@ -34,7 +34,9 @@ SCHOOL_SORTS: dict[str, str] = {
 class SchoolFilterForm(forms.Form):
     q = forms.CharField(label="Поиск", required=False, max_length=200)
     municipality = forms.ModelChoiceField(
-        label="Муниципалитет", queryset=Municipality.objects.none(), required=False,
+        label="Муниципалитет",
+        queryset=Municipality.objects.none(),
+        required=False,
         empty_label="все",
     )
     settlement = forms.ChoiceField(
@@ -57,8 +59,10 @@ class SchoolFilterForm(forms.Form):
 
     def filter(self, schools: QuerySet[School]) -> QuerySet[School]:
         """Apply the valid filters to an already scoped queryset of schools."""
-        self.is_valid()  # invalid fields are dropped from cleaned_data; the others still apply
-        data = self.cleaned_data
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()  # invalid fields are left out of cleaned_data; the valid ones apply
+            data = self.cleaned_data
         archived = data.get("archived", "")
         if archived == "archived":
             schools = schools.filter(is_archived=True)

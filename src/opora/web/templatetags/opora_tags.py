@@ -6,8 +6,8 @@ import math
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
 from django.template.loader import get_template
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -31,7 +31,7 @@ def number(value: int | float | None, decimals: int | None = None) -> str:
         return DASH
     if decimals is None:
         return intcomma(value)
-    return number_format(value, decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
+    return floatformat(value, f"{int(decimals)}g")
 
 
 @register.simple_tag(takes_context=True)

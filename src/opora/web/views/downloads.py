@@ -15,7 +15,8 @@ from opora.web.forms import KIND_LABELS
 
 KIND_DESCRIPTIONS: dict[str, str] = {
     "schools": "Одна строка на школу. Код ОО — постоянный уникальный код, по нему связываются "
-    "все остальные файлы. Школы не удаляются: отсутствующая в файле школа остаётся в реестре.",
+    "все остальные файлы. Школы не удаляются: отсутствующая в файле школа остаётся в реестре "
+    "(при загрузке её можно перевести в архив).",
     "results": "Одна строка на школу × год × процедуру × предмет × класс. Для ВПР, ОГЭ и КДР "
     "заполните количество отметок «2»–«5» (в сумме — число участников), для ЕГЭ — число "
     "участников ниже минимального порога.",
@@ -63,6 +64,4 @@ def template_download(request: HttpRequest, kind: str) -> FileResponse:
         path = Path(folder) / f"{kind}.xlsx"
         write_template(kind, path)
         content = path.read_bytes()
-    return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=f"шаблон-{kind}.xlsx"
-    )
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=f"шаблон-{kind}.xlsx")

@@ -8,7 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from opora.accounts.models import Role
-from opora.assessments.selectors import LOW_SHARE_PERCENT, MIN_PARTICIPANTS, region_overview, school_table
+from opora.assessments.selectors import (
+    LOW_SHARE_PERCENT,
+    MIN_PARTICIPANTS,
+    region_overview,
+    school_table,
+)
 from opora.territory.selectors import visible_municipalities, visible_schools
 from opora.web.access import get_municipality_for_user, sees_region
 

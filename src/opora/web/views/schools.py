@@ -8,9 +8,11 @@ from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from opora.assessments.selectors import (
@@ -29,7 +31,8 @@ from opora.web.forms import SchoolFilterForm
 SCHOOLS_PER_PAGE = 50
 
 
-def _filtered_schools(request: HttpRequest) -> tuple[SchoolFilterForm, object]:
+def _filtered_schools(request: HttpRequest) -> tuple[SchoolFilterForm, QuerySet[School]]:
+    """The register form and the visible schools it selects."""
     schools = visible_schools(request.user)
     form = SchoolFilterForm(
         request.GET or None,
@@ -85,8 +88,10 @@ def school_detail(request: HttpRequest, code: str) -> HttpResponse:
         "threshold": LOW_SHARE_PERCENT,
         "min_participants": MIN_PARTICIPANTS,
     }
-    if request.headers.get("HX-Request"):
-        return render(request, "web/_school_results.html", context)
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        response = render(request, "web/_school_results.html", context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     context.update(
         {
             "chart": failure_chart(school),
@@ -95,7 +100,9 @@ def school_detail(request: HttpRequest, code: str) -> HttpResponse:
             "municipality_visible": _municipality_visible(request, school),
         }
     )
-    return render(request, "web/school_detail.html", context)
+    response = render(request, "web/school_detail.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _choice(value: str | None, allowed: list[str]) -> str | None:

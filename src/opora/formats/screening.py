@@ -1,0 +1,113 @@
+"""The fast path: one vectorised query turns the text cells into the typed table and flags
+every row that *may* be wrong (``__suspect``). Flags err on the side of suspicion (a cell of
+spaces only, say); ``diagnosis`` then looks at the flagged rows alone and names the errors.
+A clean file therefore costs one scan and no per-row Python."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from opora.formats.columns import Column
+from opora.formats.plan import (
+    PERSONAL_NAME,
+    SETTLEMENTS,
+    Plan,
+    ident,
+    quick_number_sql,
+    quote,
+    trimmed_text_sql,
+    valid_number_sql,
+)
+
+
+def _cell(plan: Plan, column: Column) -> str:
+    if plan.present(column.name):
+        return ident(plan.sources[column.name])
+    return "CAST(NULL AS VARCHAR)"
+
+
+def _first_layer(plan: Plan, column: Column) -> list[str]:
+    """Cleaned text (strings) or DOUBLE and the raw cell (numbers)."""
+    cell, name = _cell(plan, column), column.name
+    if column.is_number:
+        return [f"{quick_number_sql(cell)} AS {ident(name)}", f"{cell} AS {ident(name + '__c')}"]
+    return [f"{trimmed_text_sql(cell)} AS {ident(name)}"]
+
+
+def _second_layer(plan: Plan, column: Column) -> tuple[str, str | None]:
+    """The typed value and the SQL condition that makes the row suspect (or None)."""
+    value = ident(column.name)
+    if column.is_number:
+        valid = valid_number_sql(plan, column, value)
+        cast = f"TRY_CAST({value} AS BIGINT)" if column.type == "int" else value
+        typed = f"CASE WHEN {valid} THEN {cast} END AS {value}"
+        if column.required:
+            return typed, f"NOT {valid}"
+        return typed, f"({ident(column.name + '__c')} IS NOT NULL AND NOT {valid})"
+    if column.name == "settlement":
+        allowed = ", ".join(quote(s) for s in SETTLEMENTS)
+        lowered = f"lower({value})"
+        return (
+            f"CASE WHEN {lowered} IN ({allowed}) THEN {lowered} END AS {value}",
+            f"NOT COALESCE({lowered} IN ({allowed}), false)",
+        )
+    if column.name == "procedure":
+        canonical = plan.canonical_procedure(value)
+        return f"{canonical} AS {value}", f"{canonical} IS NULL"
+    suspect = f"{value} IS NULL" if column.required else None
+    if column.name == "student_id":
+        suspect = (
+            f"{value} IS NULL OR COALESCE(contains({value}, ' ') "
+            f"AND regexp_matches({value}, {quote(PERSONAL_NAME)}), false)"
+        )
+    return value, suspect
+
+
+def _row_rules(plan: Plan) -> list[str]:
+    """Suspicion across columns: procedure-dependent cells and results' arithmetic."""
+    rules = []
+    for column in plan.columns:
+        if column.required_for and plan.present(column.name):
+            rules.append(
+                f"(procedure IN {plan.names_scored(column.required_for)} "
+                f"AND {ident(column.name)} IS NULL)"
+            )
+    if plan.kind == "results":
+        rules.append(
+            f"(procedure IN {plan.names_scored('graded')} "
+            "AND mark_2 + mark_3 + mark_4 + mark_5 <> participants)"
+        )
+        rules.append("(below_min > participants)")
+    return [f"COALESCE({rule}, false)" for rule in rules]
+
+
+def screening_sql(plan: Plan, source: str) -> str:
+    """``SELECT`` the typed spec columns, ``__blank`` and ``__suspect`` from ``source``."""
+    first = [part for column in plan.columns for part in _first_layer(plan, column)]
+    raw_cells = [ident(plan.sources[c.name]) for c in plan.columns if plan.present(c.name)]
+    first.append(f"COALESCE({', '.join(raw_cells)}) IS NULL AS __blank")
+    typed, suspicions = [], []
+    for column in plan.columns:
+        value, suspect = _second_layer(plan, column)
+        typed.append(value)
+        if suspect:
+            suspicions.append(f"({suspect})")
+    typed_columns = ", ".join(typed)
+    first_layer = f"SELECT {', '.join(first)} FROM {source}"
+    second_layer = f"SELECT {typed_columns}, __blank, {' OR '.join(suspicions)} AS __suspect"
+    return (
+        f"SELECT * EXCLUDE (__suspect), __suspect OR {' OR '.join(_row_rules(plan)) or 'false'}"
+        f" AS __suspect FROM ({second_layer} FROM ({first_layer}))"
+    )
+
+
+def screen(con: duckdb.DuckDBPyConnection, plan: Plan, source: str) -> pa.Table:
+    """Run the screening query: the typed table with ``row_number`` (file order: the i-th row
+    is spreadsheet row i + 2), ``__blank`` and ``__suspect``."""
+    relation = con.sql(screening_sql(plan, source))
+    fetch = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+    table = fetch()
+    numbers = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
+    return table.append_column("row_number", numbers)

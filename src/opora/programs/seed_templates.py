@@ -1,0 +1,150 @@
+"""Roadmap and indicator templates shipped as data (templates_data/*.json), taken from the seed
+orders, and starting a program from one of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from opora.programs import services
+from opora.programs.models import Indicator, IndicatorTarget, Program
+from opora.programs.services import ActivityRow
+
+if TYPE_CHECKING:
+    from opora.accounts.models import User
+
+DATA_DIR = Path(__file__).with_name("templates_data")
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    title: str
+    level: str
+    document: str
+    source: str
+    columns: tuple[str, ...]
+    passport: dict[str, Any]
+    activities: tuple[dict[str, str], ...]
+    indicator_presets: tuple[str, ...]
+    participant_names: tuple[str, ...]
+
+    def rows(self) -> list[ActivityRow]:
+        return [
+            ActivityRow(
+                section=a.get("section", ""),
+                section_number=a.get("section_number", ""),
+                number=a.get("number", ""),
+                title=a["title"],
+                deadline=a["deadline"],
+                responsible=a.get("responsible", ""),
+                expected_result=a.get("expected_result", ""),
+                quality_indicator=a.get("quality_indicator", ""),
+            )
+            for a in self.activities
+        ]
+
+
+@cache
+def roadmap_templates() -> dict[str, Template]:
+    """Every roadmap template, keyed by its key."""
+    found = {}
+    for path in sorted(DATA_DIR.glob("*.json")):
+        if path.name.startswith("indicators_"):
+            continue
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        found[raw["key"]] = Template(
+            key=raw["key"],
+            title=raw["title"],
+            level=raw["level"],
+            document=raw["document"],
+            source=raw["source"],
+            columns=tuple(raw["columns"]),
+            passport=raw["passport"],
+            activities=tuple(raw["activities"]),
+            indicator_presets=tuple(raw.get("indicator_presets", ())),
+            participant_names=tuple(raw.get("participant_names", ())),
+        )
+    return found
+
+
+@cache
+def indicator_presets() -> dict[str, dict[str, Any]]:
+    found = {}
+    for path in sorted(DATA_DIR.glob("indicators_*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        found[raw["key"]] = raw
+    return found
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@transaction.atomic
+def start_from_template(
+    user: User, key: str, *, level: str | None = None, **overrides: Any
+) -> Program:
+    """A new draft program with the template's passport, every activity and its indicators.
+
+    ``level`` lets a municipal template serve as the skeleton of a school roadmap.
+    """
+    template = roadmap_templates()[key]
+    passport = dict(template.passport)
+    passport.update({k: v for k, v in overrides.items() if v not in (None, "")})
+    for field in ("order_date", "period_start", "period_end"):
+        if isinstance(passport.get(field), str):
+            passport[field] = _date(passport[field])
+    program = services.create_program(
+        user, level=level or template.level, template_key=key, **passport
+    )
+    services.add_rows(user, program, template.rows(), source=f"шаблон «{template.title}»")
+    for preset in template.indicator_presets:
+        apply_indicator_preset(user, program, preset)
+    return program
+
+
+@transaction.atomic
+def apply_indicator_preset(user: User, program: Program, key: str) -> int:
+    """Add the indicators of a preset (skipping codes the program already has)."""
+    from opora.programs import access
+
+    access.require(
+        access.can_edit(user, program), "Показатели добавляет владелец программы в черновике."
+    )
+    preset = indicator_presets()[key]
+    existing = set(program.indicators.values_list("code", flat=True))
+    position = program.indicators.count()
+    added = 0
+    for item in preset["indicators"]:
+        if item["code"] in existing:
+            continue
+        position += 1
+        indicator = Indicator.objects.create(
+            program=program,
+            code=item["code"],
+            group=item.get("group", ""),
+            name=item["name"],
+            unit=item["unit"],
+            source=item["source"],
+            computation=item.get("computation", ""),
+            levels="\n".join(item.get("levels", [])),
+            position=position,
+        )
+        IndicatorTarget.objects.bulk_create(
+            IndicatorTarget(
+                indicator=indicator, year=int(year), value=value, label=item.get("target_note", "")
+            )
+            for year, value in item.get("targets", {}).items()
+        )
+        added += 1
+    services._audit(
+        user, "indicator.preset", f"Добавлены показатели: {added} («{preset['title']}»)", program
+    )
+    return added

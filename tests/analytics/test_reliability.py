@@ -1,0 +1,263 @@
+"""Signs of unreliable results: a planted inflated school is found, a normal one is not."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pyarrow as pa
+import pytest
+
+from opora.analytics.frames import to_lazy
+from opora.analytics.reliability import (
+    collapse_signals,
+    mark_gap_signals,
+    unreliable,
+    vpr_vs_gia_signals,
+)
+
+COLUMNS = ["school_id", "year", "procedure", "subject", "grade", "participants"]
+MARKS = ["mark_2", "mark_3", "mark_4", "mark_5"]
+
+
+def _results(rows):
+    """rows: (school, year, procedure, subject, grade, n, m2, m3, m4, m5, below_min)."""
+    names = [*COLUMNS, *MARKS, "below_min"]
+    return pa.table(
+        {name: [r[i] for r in rows] for i, name in enumerate(names)},
+        schema=pa.schema(
+            [
+                ("school_id", pa.string()),
+                ("year", pa.int64()),
+                ("procedure", pa.string()),
+                ("subject", pa.string()),
+                ("grade", pa.int64()),
+                ("participants", pa.int64()),
+                *[(m, pa.int64()) for m in MARKS],
+                ("below_min", pa.int64()),
+            ]
+        ),
+    )
+
+
+def _planted_world():
+    """«inflated»: ВПР nearly without «2» and mostly «5», while its ОГЭ fails 40 %.
+    «normal»: an ordinary ВПР next to the same weak ОГЭ."""
+    return _results(
+        [
+            ("inflated", 2024, "ВПР", "Математика", 5, 60, 1, 4, 15, 40, None),
+            ("inflated", 2024, "ВПР", "Русский язык", 6, 40, 0, 5, 15, 20, None),
+            ("inflated", 2024, "ОГЭ", "Математика", 9, 30, 12, 15, 3, 0, None),
+            ("normal", 2024, "ВПР", "Математика", 5, 60, 6, 24, 20, 10, None),
+            ("normal", 2024, "ВПР", "Русский язык", 6, 40, 4, 16, 14, 6, None),
+            ("normal", 2024, "ОГЭ", "Математика", 9, 30, 12, 15, 3, 0, None),
+        ]
+    )
+
+
+def test_it_finds_the_planted_inflated_school_and_not_the_normal_one():
+    signals = vpr_vs_gia_signals(_planted_world())
+    assert signals.column("school_id").to_pylist() == ["inflated"]
+    row = signals.to_pylist()[0]
+    assert (row["signal"], row["year"], row["procedure"]) == ("vpr_vs_gia", 2024, "ВПР")
+    assert row["text"] == (
+        "ВПР 2024: «2» — 1 % (1 из 100), «5» — 60 % (60 из 100), а на ГИА 2024 (ОГЭ) "
+        "неудовлетворительных результатов — 40 % (12 из 30). Это признак возможной "
+        "необъективности результатов, требует проверки."
+    )
+    assert json.loads(row["figures"]) == {
+        "vpr_failures": 1,
+        "vpr_top": 60,
+        "vpr_participants": 100,
+        "gia_year": 2024,
+        "gia_failures": 12,
+        "gia_participants": 30,
+    }
+
+
+def test_the_thresholds_are_inclusive_and_configurable():
+    world = _planted_world()
+    # 1 of 100 is exactly at 1 %, 60 of 100 exactly at 60 %: still flagged.
+    assert vpr_vs_gia_signals(world, vpr_max_failure=0.01, vpr_min_top=0.6).num_rows == 1
+    assert vpr_vs_gia_signals(world, vpr_max_failure=0.009).num_rows == 0
+    assert vpr_vs_gia_signals(world, vpr_min_top=0.61).num_rows == 0
+    assert vpr_vs_gia_signals(world, gia_min_failure=0.41).num_rows == 0
+    # «4» and «5» together: the normal school has 50 of 100 but 10 % «2», so still not flagged.
+    both = vpr_vs_gia_signals(world, top_marks="4+5", vpr_min_top=0.5)
+    assert both.column("school_id").to_pylist() == ["inflated"]
+    assert "«4» и «5» — 90 % (90 из 100)" in both.column("text")[0].as_py()
+
+
+def test_it_looks_at_the_adjacent_year_of_the_state_exams():
+    results = _results(
+        [
+            ("a", 2024, "ВПР", "Математика", 5, 50, 0, 5, 10, 35, None),
+            ("a", 2023, "ЕГЭ", "Математика (базовая)", 11, 10, None, None, None, None, 3),
+            ("a", 2023, "ОГЭ", "Математика", 9, 10, 1, 5, 4, 0, None),
+        ]
+    )
+    row = vpr_vs_gia_signals(results).to_pylist()[0]
+    # ОГЭ 1 of 10 and ЕГЭ 3 of 10 pooled: 4 of 20 = 20 %, at the threshold.
+    assert json.loads(row["figures"])["gia_year"] == 2023
+    assert "на ГИА 2023 (ОГЭ, ЕГЭ) неудовлетворительных результатов — 20 % (4 из 20)" in row["text"]
+    assert vpr_vs_gia_signals(results, max_year_gap=0).num_rows == 0
+
+
+def test_small_pools_are_not_judged():
+    results = _results(
+        [
+            ("a", 2024, "ВПР", "Математика", 5, 4, 0, 0, 0, 4, None),
+            ("a", 2024, "ОГЭ", "Математика", 9, 30, 12, 15, 3, 0, None),
+            ("b", 2024, "ВПР", "Математика", 5, 40, 0, 0, 0, 40, None),
+            ("b", 2024, "ОГЭ", "Математика", 9, 4, 4, 0, 0, 0, None),
+        ]
+    )
+    assert vpr_vs_gia_signals(results, min_participants=5).num_rows == 0
+    assert vpr_vs_gia_signals(results, min_participants=4).num_rows == 2
+
+
+def test_it_flags_a_collapse_beyond_chance_computed_by_hand():
+    results = _results(
+        [
+            ("a", 2023, "ВПР", "Математика", 5, 40, 20, 10, 5, 5, None),
+            ("a", 2024, "ВПР", "Математика", 5, 40, 1, 14, 15, 10, None),
+            ("b", 2023, "ВПР", "Математика", 5, 40, 12, 14, 8, 6, None),  # 30 % → 20 %
+            ("b", 2024, "ВПР", "Математика", 5, 40, 8, 16, 10, 6, None),
+            ("c", 2023, "ВПР", "Математика", 5, 10, 4, 3, 2, 1, None),  # 40 % → 10 %, n small
+            ("c", 2024, "ВПР", "Математика", 5, 10, 1, 5, 2, 2, None),
+            ("d", 2023, "ОГЭ", "Математика", 9, 1000, 300, 400, 200, 100, None),  # −15 п.п.
+            ("d", 2024, "ОГЭ", "Математика", 9, 1000, 150, 500, 250, 100, None),
+        ]
+    )
+    signals = collapse_signals(results, levels=("cell",))
+    assert signals.column("school_id").to_pylist() == ["a"]
+    row = signals.to_pylist()[0]
+    # pooled 21/80; se = sqrt(0.2625 · 0.7375 · (1/40 + 1/40)); z = 0.475 / se
+    z = 0.475 / math.sqrt(0.2625 * 0.7375 * 0.05)
+    assert z == pytest.approx(4.8280, abs=1e-4)
+    assert row["p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)))
+    assert (row["year"], row["subject"], row["grade"]) == (2024, "Математика", 5)
+    assert row["text"] == (
+        "ВПР, Математика, 5 кл.: доля «2» снизилась с 50 % (20 из 40) в 2023 г. до 3 % "
+        "(1 из 40) в 2024 г. — на 48 п.п. (p < 0,001); такое резкое улучшение случайностью не "
+        "объясняется. Это признак возможной необъективности результатов, требует проверки."
+    )
+    # The chance-level school «c» is flagged once the p-value limit is loose enough.
+    loose = collapse_signals(results, levels=("cell",), collapse_p=0.2)
+    assert loose.column("school_id").to_pylist() == ["a", "c"]
+    # The large school «d» fell by 15 п.п. only: below collapse_min_drop.
+    relaxed = collapse_signals(results, levels=("cell",), collapse_min_drop=0.15)
+    assert relaxed.column("school_id").to_pylist() == ["a", "d"]
+
+
+def test_the_pooled_procedure_sees_a_collapse_that_single_grades_cannot_prove():
+    rows = []
+    for grade in (5, 6, 7):
+        rows.append(("a", 2023, "ВПР", "Математика", grade, 20, 8, 6, 4, 2, None))
+        rows.append(("a", 2024, "ВПР", "Математика", grade, 20, 1, 7, 7, 5, None))
+    results = _results(rows)
+    assert collapse_signals(results, levels=("cell",)).num_rows == 0
+    pooled = collapse_signals(results, levels=("procedure",)).to_pylist()
+    assert len(pooled) == 1
+    assert (pooled[0]["subject"], pooled[0]["grade"]) == (None, None)
+    assert pooled[0]["text"].startswith(
+        "ВПР: доля «2» снизилась с 40 % (24 из 60) в 2023 г. до 5 % (3 из 60) в 2024 г."
+    )
+
+
+def _students(per_school):
+    """per_school: school → (students, students with a gap of 2+ (journal higher))."""
+    rows = {"student_id": [], "school_id": [], "mark": [], "journal_mark": []}
+    for school, (n, gaps) in per_school.items():
+        for i in range(n):
+            rows["student_id"].append(f"{school}-{i}")
+            rows["school_id"].append(school)
+            rows["mark"].append(3)
+            rows["journal_mark"].append(5 if i < gaps else 4)
+    n = len(rows["student_id"])
+    return pa.table(
+        {
+            **rows,
+            "year": [2024] * n,
+            "procedure": ["ВПР"] * n,
+            "subject": ["Математика"] * n,
+            "grade": [5] * n,
+        }
+    )
+
+
+def _binomial_tail(k: int, n: int, p: float) -> float:
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1))
+
+
+def test_it_flags_journal_marks_that_disagree_with_the_test_far_more_than_in_the_region():
+    students = _students({"x": (20, 8), "y": (40, 1), "z": (40, 1), "w": (5, 2)})
+    signals = mark_gap_signals(students, mark_gap_ratio=3.0, confidence=0.95)
+    # Region: 12 of 105. «x»: 8 of 20 = 40 % >= 3 × 11.4 %, binomial tail far below 5 %.
+    # «w»: 2 of 5 = 40 % is as large, but with 5 students it is within chance.
+    regional = 12 / 105
+    assert _binomial_tail(2, 5, regional) > 0.05
+    assert signals.column("school_id").to_pylist() == ["x"]
+    row = signals.to_pylist()[0]
+    assert row["p_value"] == pytest.approx(_binomial_tail(8, 20, regional))
+    assert row["text"] == (
+        "ВПР 2024: у 8 из 20 обучающихся (40 %) отметка в журнале отличается от отметки за ВПР "
+        "на 2 балла и больше (выше за ВПР — у 0, выше в журнале — у 8); по региону — 11 %, в 3,5 раза меньше "
+        "(p = 0,001). Это признак возможной необъективности результатов, требует проверки."
+    )
+    assert mark_gap_signals(students, mark_gap_ratio=3.6).num_rows == 0
+
+
+def test_students_without_journal_marks_give_no_signal():
+    students = _students({"x": (20, 8)}).drop_columns(["journal_mark"])
+    assert mark_gap_signals(students).num_rows == 0
+
+
+def test_unreliable_gathers_every_signal_with_evidence_on_each_engine(engine):
+    results = pa.concat_tables(
+        [
+            _planted_world(),
+            _results(
+                [
+                    ("inflated", 2023, "ВПР", "Математика", 5, 60, 30, 20, 5, 5, None),
+                    ("normal", 2023, "ВПР", "Математика", 5, 60, 7, 23, 20, 10, None),
+                ]
+            ),
+        ]
+    )
+    students = _students({"inflated": (20, 8), "normal": (40, 1), "other": (40, 1)})
+    category, signals = unreliable(to_lazy(results, engine), to_lazy(students, engine))
+    assert category.code == "unreliable"
+    assert category.label == "признаки необъективности"
+    assert sorted(category.flagged) == ["inflated"]
+    assert [(r["signal"], r["procedure"], r["grade"]) for r in signals.to_pylist()] == [
+        ("collapse", "ВПР", None),  # the whole procedure first, then its cells
+        ("collapse", "ВПР", 5),
+        ("mark_gap", "ВПР", None),
+        ("vpr_vs_gia", "ВПР", None),
+    ]
+    assert all("требует проверки" in text for text in category.flagged["inflated"])
+    assert category.details.to_pylist() == [
+        {
+            "school_id": "inflated",
+            "vpr_vs_gia_signals": 1,
+            "collapse_signals": 2,
+            "mark_gap_signals": 1,
+        }
+    ]
+
+
+def test_a_region_of_normal_schools_has_no_signals():
+    results = _results(
+        [
+            ("a", 2023, "ВПР", "Математика", 5, 50, 10, 20, 15, 5, None),
+            ("a", 2024, "ВПР", "Математика", 5, 50, 8, 22, 14, 6, None),
+            ("a", 2024, "ОГЭ", "Математика", 9, 30, 3, 15, 9, 3, None),
+            ("b", 2023, "ЕГЭ", "Русский язык", 11, 25, None, None, None, None, 2),
+            ("b", 2024, "ЕГЭ", "Русский язык", 11, 25, None, None, None, None, 1),
+        ]
+    )
+    category, signals = unreliable(results)
+    assert category.flagged == {}
+    assert signals.num_rows == 0
+    assert signals.schema.names[:3] == ["school_id", "signal", "year"]

@@ -1,0 +1,214 @@
+"""The `opora` command line: import, export, template, users; Russian messages, exit codes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from opora import cli
+from opora.formats import read_table
+
+DATA = Path(__file__).resolve().parent / "data" / "import"
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch):
+    """Rich wraps at 80 columns without a terminal; keep the error table on one line a row."""
+    monkeypatch.setattr(cli.console, "width", 240)
+    monkeypatch.setattr(cli.errors, "width", 240)
+
+
+def run(*args: object):
+    return runner.invoke(cli.app, [str(a) for a in args])
+
+
+def stored_rows() -> dict[str, list[tuple]]:
+    from opora.accounts.models import AuditEvent, User
+    from opora.assessments.models import Result, Subject
+    from opora.territory.models import Municipality, School
+
+    return {
+        m.__name__: sorted(m.objects.values_list("pk", flat=True))
+        for m in (Result, Subject, School, Municipality, AuditEvent, User)
+    }
+
+
+def test_it_rejects_a_cp1251_file_with_broken_rows_naming_every_row(world):
+    before = stored_rows()
+    result = run("import", "results", DATA / "results_broken_cp1251.csv")
+    assert result.exit_code == 1
+    rows = {int(n) for n in re.findall(r"^│\s*(\d+)\s*│", result.output, flags=re.MULTILINE)}
+    assert rows == {3, 4, 5, 6, 7}
+    assert "Файл не загружен" in result.output and "база данных не изменена" in result.output
+    assert "неизвестная процедура" in result.output and "9999999" in result.output
+    assert stored_rows() == before
+
+
+def test_it_imports_a_good_file_and_says_what_it_did(world):
+    result = run("import", "results", DATA / "results_cp1251.csv")
+    assert result.exit_code == 0, result.output
+    assert "Добавлено 5 строк, изменено 0, без изменений 0." in result.output
+    again = run("import", "results", DATA / "results_cp1251.csv")
+    assert "Добавлено 0 строк, изменено 0, без изменений 5." in again.output
+
+
+def test_a_dry_run_only_checks_the_file(world):
+    from opora.assessments.models import Result
+
+    result = run("import", "results", DATA / "results_cp1251.csv", "--dry-run")
+    assert result.exit_code == 0
+    assert "Будет добавлено 5 строк" in result.output and "--dry-run" in result.output
+    assert Result.objects.count() == 0
+
+
+def test_it_explains_a_missing_file_and_an_unknown_kind(world, tmp_path):
+    missing = run("import", "results", tmp_path / "nope.csv")
+    assert missing.exit_code == 1 and "не найден" in missing.output
+    unknown = run("import", "teachers", DATA / "results_cp1251.csv")
+    assert unknown.exit_code == 1 and "неизвестный вид файла «teachers»" in unknown.output
+
+
+def test_the_register_needs_a_region_when_there_are_several(world):
+    result = run("import", "schools", DATA / "schools_canonical.csv")
+    assert result.exit_code == 1 and "--region" in result.output
+    result = run(
+        "import", "schools", DATA / "schools_canonical.csv", "--region", world.region.name,
+        "--archive-missing",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "изменено 3" in result.output
+    assert "В архив переведены" not in result.output  # nothing of the region is missing
+
+
+def test_archive_missing_names_the_archived_schools(world, tmp_path):
+    from opora.territory.models import School
+
+    lines = (DATA / "schools_canonical.csv").read_text(encoding="utf-8").splitlines()
+    short = tmp_path / "schools.csv"
+    short.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    result = run("import", "schools", short, "--region", world.region.name, "--archive-missing")
+    assert result.exit_code == 0, result.output
+    assert "В архив переведены 1 школа, которых нет в файле: 0201001." in result.output
+    assert School.objects.get(code="0201001").is_archived
+
+
+def test_export_gives_back_the_imported_csv(world, tmp_path):
+    assert run("import", "results", DATA / "results_canonical.csv").exit_code == 0
+    target = tmp_path / "out" / "results.csv"
+    result = run("export", "results", target)
+    assert result.exit_code == 0, result.output
+    assert "Выгружено строк: 5" in result.output
+    assert target.read_bytes() == (DATA / "results_canonical.csv").read_bytes()
+
+
+def test_export_to_xlsx_reads_back_as_the_same_table(world, tmp_path):
+    assert run("import", "results", DATA / "results_canonical.csv").exit_code == 0
+    target = tmp_path / "results.xlsx"
+    assert run("export", "results", target).exit_code == 0
+    exported = read_table("results", target).table.drop_columns(["row_number"])
+    source = read_table("results", DATA / "results_canonical.csv").table
+    assert exported.equals(source.drop_columns(["row_number"]))
+    wrong = run("export", "results", tmp_path / "results.txt")
+    assert wrong.exit_code == 1 and ".csv или .xlsx" in wrong.output
+
+
+def test_template_writes_a_spreadsheet_with_the_russian_headers(tmp_path):
+    target = tmp_path / "results-template.xlsx"
+    result = run("template", "results", target)
+    assert result.exit_code == 0, result.output
+    from python_calamine import CalamineWorkbook
+
+    first_row = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()[0]
+    assert "Код ОО" in first_row and "Участников" in first_row
+
+
+def test_user_add_creates_users_of_every_role(world):
+    from opora.accounts.models import User
+
+    cases = [
+        ("r2", "region", ["--territory", world.region.name]),
+        ("m2", "municipality", ["--territory", "Северный район"]),
+        ("s2", "school", ["--territory", "0201001"]),
+        ("c2", "curator", ["--schools", "0101001,0201001"]),
+    ]
+    for username, role, extra in cases:
+        result = run("user", "add", username, "--role", role, "--password", "pa55-word", *extra)
+        assert result.exit_code == 0, result.output
+        assert f"Пользователь «{username}» добавлен" in result.output
+    assert User.objects.get(username="r2").region == world.region
+    assert User.objects.get(username="m2").municipality == world.north
+    assert User.objects.get(username="s2").school == world.south_school
+    curator = User.objects.get(username="c2")
+    assert sorted(curator.curated_schools.values_list("code", flat=True)) == ["0101001", "0201001"]
+    assert curator.check_password("pa55-word")
+    listing = run("user", "list")
+    assert listing.exit_code == 0 and "c2" in listing.output and "куратор" in listing.output
+
+
+def test_user_add_explains_an_unknown_territory_or_role(world):
+    from opora.accounts.models import User
+
+    result = run(
+        "user", "add", "x", "--role", "municipality", "--territory", "Нет такого", "--password", "p"
+    )
+    assert result.exit_code == 1 and "муниципалитет «Нет такого» не найден" in result.output
+    result = run("user", "add", "x", "--role", "minister", "--password", "p")
+    assert result.exit_code == 1 and "неизвестная роль «minister»" in result.output
+    result = run(
+        "user", "add", "x", "--role", "curator", "--schools", "0101001,0000000", "--password", "p"
+    )
+    assert result.exit_code == 1 and "0000000" in result.output
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_user_add_updates_an_existing_user(world):
+    result = run(
+        "user",
+        "add",
+        "north",
+        "--role",
+        "school",
+        "--territory",
+        "0101002",
+        "--password",
+        "new-pass",
+    )
+    assert result.exit_code == 0 and "обновлён" in result.output
+    world.north_user.refresh_from_db()
+    assert (world.north_user.role, world.north_user.school, world.north_user.municipality) == (
+        "school",
+        world.north_village_school,
+        None,
+    )
+
+
+def test_methodology_list_and_show_need_no_database():
+    listing = run("methodology", "list")
+    assert listing.exit_code == 0 and "(по умолчанию)" in listing.output
+    name = listing.output.split()[0]
+    shown = run("methodology", "show", name)
+    assert shown.exit_code == 0 and "[" in shown.output
+    missing = run("methodology", "show", "нет-такой")
+    assert missing.exit_code == 1 and "методики «нет-такой» нет" in missing.output
+
+
+def test_help_is_russian_and_loads_neither_django_nor_a_database():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from opora.cli import app\n"
+        "result = CliRunner().invoke(app, ['import', '--help'])\n"
+        "print(result.exit_code, 'django.db' in sys.modules)\n"
+        "print(result.output)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    first, _, output = done.stdout.partition("\n")
+    assert first == "0 False", done.stderr
+    assert "Загрузить файл в базу" in output and "Параметры" in output
+    assert "--archive-missing" in output and "Показать эту справку" in output
