@@ -212,3 +212,51 @@ def test_help_is_russian_and_loads_neither_django_nor_a_database():
     assert first == "0 False", done.stderr
     assert "Загрузить файл в базу" in output and "Параметры" in output
     assert "--archive-missing" in output and "Показать эту справку" in output
+
+
+def test_serve_prints_the_address_and_runs_waitress(db, monkeypatch):
+    import waitress
+
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: calls.append(options))
+    result = run("serve", "--port", 8765)
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8765/" in result.output
+    assert calls == [{"host": "127.0.0.1", "port": 8765, "threads": 8, "_quiet": True}]
+
+
+def test_demo_loads_a_region_and_prints_the_logins(db, settings, tmp_path, monkeypatch):
+    from opora.demo import loader
+    from opora.demo.generator import RegionSpec
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(
+        loader, "RegionSpec", lambda **kw: RegionSpec(municipalities=2, schools=16, **kw)
+    )
+    monkeypatch.delenv("OPORA_DEMO_PASSWORD", raising=False)
+    result = run("demo", "--no-serve", "--no-students")
+    assert result.exit_code == 0, result.output
+    assert "Демонстрационный регион «Северо-Озёрская область» загружен" in result.output
+    assert "Реестр школ. Добавлено 16 строк" in result.output
+    for login in ("region", "mo01", "mo02", "school-low", "school", "curator"):
+        assert re.search(rf"│ {login}\s+│ opora-demo\s+│", result.output), login
+    assert (tmp_path / "demo" / "results.csv").is_file()
+    again = run("demo", "--no-serve", "--no-students")
+    assert "Реестр школ. Добавлено 0 строк, изменено 0, без изменений 16." in again.output
+
+
+def test_init_prepares_a_fresh_database_and_is_idempotent(tmp_path):
+    import os
+
+    env = {
+        **os.environ,
+        "OPORA_VAR_DIR": str(tmp_path / "var"),
+        "OPORA_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'fresh.sqlite3'}",
+    }
+    command = [sys.executable, "-m", "opora.cli", "init"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "применяется миграций" in first.stdout and "База данных готова" in first.stdout
+    assert (tmp_path / "var" / "fresh.sqlite3").is_file()
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0 and "применяется" not in second.stdout

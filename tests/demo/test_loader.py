@@ -71,9 +71,10 @@ def test_loading_again_changes_nothing(loaded, tmp_path):
     assert User.objects.count() == 7
 
 
-def test_a_region_generated_anew_replaces_the_stored_students(loaded, tmp_path):
+def test_a_region_generated_anew_replaces_the_stored_students(transactional_db, tmp_path):
     from opora.assessments.models import Result, StudentResult
 
+    load_demo(directory=tmp_path / "demo", spec=SPEC)
     other = RegionSpec(seed=6, municipalities=3, schools=40, with_students=True)
     load_demo(directory=tmp_path / "other", spec=other)
     region = generate_region(other)

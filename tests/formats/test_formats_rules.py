@@ -171,6 +171,16 @@ def test_it_rejects_percentages_outside_0_to_100():
     ]
 
 
+def test_it_explains_a_percent_sign_in_a_percentage():
+    text = csv_bytes("school_id;year;low_income", "1;2024;12,5%")
+    result = read_table("context", text, year_range=YEARS)
+
+    assert texts(result) == [
+        "Строка 2, столбец «low_income», значение «12,5%»: уберите знак «%»: доля указывается "
+        "числом от 0 до 100, например 12,5."
+    ]
+
+
 def test_it_rejects_text_where_a_number_is_expected():
     text = csv_bytes("school_id;year;social_index", "1;2024;высокий", "2;2024;nan", "3;2024;1e999")
     result = read_table("context", text, year_range=YEARS)
@@ -405,8 +415,7 @@ def test_it_reports_rows_with_too_many_or_too_few_cells():
             None,
             "1,2024,12,5",
             "в строке больше значений, чем столбцов в заголовке (3). Проверьте разделитель («,») "
-            "и кавычки; если в числах десятичная запятая, а разделитель — запятая, сохраните "
-            "файл с разделителем «;».",
+            "и кавычки; если в числах десятичная запятая, сохраните файл с разделителем «;».",
         ),
         RowError(
             3,

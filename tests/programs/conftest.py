@@ -6,12 +6,6 @@ from opora.programs import services
 from opora.programs.models import Level
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """PBKDF2 costs about a second per user on a busy CI box; the world has eight users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def roadmaps(world):
     """The north municipality's address program and the north school's draft roadmap."""

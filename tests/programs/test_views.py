@@ -161,3 +161,13 @@ def test_the_monitoring_report_in_three_formats(client, world, roadmaps):
         )
         assert response.status_code == 200, fmt
         assert response.content[:4].startswith(magic)
+
+
+def test_the_reports_registry_lists_every_document():
+    from opora.reports.registry import available, get
+
+    keys = {cls.key for cls in available()}
+    assert "program_monitoring" in keys
+    assert get("program_monitoring").formats == ("docx", "pdf", "xlsx")
+    with pytest.raises(KeyError):
+        get("no-such-document")

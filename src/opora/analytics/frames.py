@@ -100,6 +100,9 @@ def collect(lf: nw.LazyFrame, schema: dict[str, pa.DataType] | None = None) -> p
     casting here keeps results identical row for row.
     """
     table = lf.collect("pyarrow").to_native()
+    if any(not f.nullable for f in table.schema):
+        # Spark marks computed columns NOT NULL, DuckDB does not: make both alike.
+        table = table.cast(pa.schema([f.with_nullable(True) for f in table.schema]))
     if schema:
         for name, dtype in schema.items():
             if name in table.column_names and table.schema.field(name).type != dtype:

@@ -108,7 +108,9 @@ def identify(
     step = progress or (lambda _message: None)
     step("Проверка результатов по правилу ШНОР")
     lazy_results = to_lazy(prepare_results(results), engine)
-    register = _ids(schools) + (_ids(context) if context is not None else [])
+    register = None  # without a register or context: every school of the results
+    if schools is not None or context is not None:
+        register = _ids(schools) + _ids(context)
     outcome = assess_low_results(lazy_results, method, school_ids=register)
     warnings = list(outcome.warnings)
     categories: dict[str, CategoryResult] = {

@@ -139,8 +139,14 @@ def _invalid_message(plan: Plan, column: Column) -> str:
 
 
 def _number_message(plan: Plan, column: Column) -> str:
-    number = f"({careful_number_sql(ident(column.name + '__raw'))})"
-    cases = [f"WHEN {number} IS NULL OR NOT isfinite({number}) THEN {quote(NOT_A_NUMBER)}"]
+    raw = ident(column.name + "__raw")
+    number = f"({careful_number_sql(raw)})"
+    cases = []
+    if column.noun == "доля":
+        # «12,5%» from a formatted spreadsheet: say what to change rather than «not a number».
+        percent = "уберите знак «%»: доля указывается числом от 0 до 100, например 12,5."
+        cases.append(f"WHEN {raw} LIKE '%\\%' ESCAPE '\\' THEN {quote(percent)}")
+    cases.append(f"WHEN {number} IS NULL OR NOT isfinite({number}) THEN {quote(NOT_A_NUMBER)}")
     if column.type == "int":
         whole = (
             "год должен быть целым числом, например 2024."

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from opora.formats.columns import KIND_TITLES, columns
 from opora.formats.report import RowError
@@ -39,6 +40,7 @@ def _without_unit(key: str) -> str:
     return _UNIT.sub("", key).strip()
 
 
+@cache
 def _aliases(kind: str) -> dict[str, str]:
     aliases: dict[str, str] = {}
     for column in columns(kind):

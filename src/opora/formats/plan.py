@@ -112,11 +112,13 @@ def careful_number_sql(text: str) -> str:
 
 
 def quick_number_sql(cell: str) -> str:
-    """SQL: an untrimmed cell as a DOUBLE; the plain cast first (most cells), the careful
-    parse only for the cells it fails on."""
-    trimmed = f"trim({cell}, {quote(TRIM_CHARS)})"
-    careful = careful_number_sql(trimmed)
-    return f"COALESCE(TRY_CAST({cell} AS DOUBLE), CASE WHEN {cell} IS NOT NULL THEN {careful} END)"
+    """SQL: an untrimmed cell as a DOUBLE; a plain cast first (most cells), the careful parse
+    only for the cells it fails on."""
+    # A decimal comma is common (Russian Excel): swap it before the cast rather than letting
+    # every such cell fail into the careful path.
+    plain = f"CASE WHEN contains({cell}, ',') THEN replace({cell}, ',', '.') ELSE {cell} END"
+    careful = careful_number_sql(f"trim({cell}, {quote(TRIM_CHARS)})")
+    return f"COALESCE(TRY_CAST({plain} AS DOUBLE), CASE WHEN {cell} IS NOT NULL THEN {careful} END)"
 
 
 def trimmed_text_sql(cell: str) -> str:

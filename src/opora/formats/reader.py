@@ -114,8 +114,10 @@ def _read(
             if broken:
                 return ParseResult(kind, None, broken, match.warnings)
         found, typed = _diagnose_suspects(con, plan, source, screened, csv=delimiter is not None)
+        repeats = _may_repeat_keys(typed)
+        typed = typed.drop_columns(["__key"])
         con.register("typed", typed)
-        errors = _errors(con, plan, found, known_school_ids)
+        errors = _errors(con, plan, found, known_school_ids, repeats)
         if errors:
             return ParseResult(kind, None, errors, match.warnings)
         warnings = list(match.warnings)
@@ -146,6 +148,12 @@ def _diagnose_suspects(
     if pc.any(blank).as_py():
         typed = typed.filter(pc.invert(blank))
     return found, typed
+
+
+def _may_repeat_keys(typed: pa.Table) -> bool:
+    """Whether two rows share a key hash (cheap, in Arrow); only then is grouping needed."""
+    hashes = np.sort(pc.drop_null(typed.column("__key")).combine_chunks().to_numpy())
+    return bool(np.any(hashes[1:] == hashes[:-1]))
 
 
 def _csv_relation(
@@ -180,8 +188,12 @@ def _structural_errors(
         "MISSING COLUMNS": f"в строке меньше значений, чем столбцов в заголовке ({width}). "
         f"Проверьте разделитель ({separator}) и кавычки.",
         "TOO MANY COLUMNS": f"в строке больше значений, чем столбцов в заголовке ({width}). "
-        f"Проверьте разделитель ({separator}) и кавычки; если в числах десятичная запятая, "
-        "а разделитель — запятая, сохраните файл с разделителем «;».",
+        f"Проверьте разделитель ({separator}) и кавычки"
+        + (
+            "; если в числах десятичная запятая, сохраните файл с разделителем «;»."
+            if delimiter == ","
+            else "."
+        ),
         "UNQUOTED VALUE": "неверно расставлены кавычки: значение с кавычками должно целиком "
         "стоять в кавычках, а кавычки внутри него — удваиваться.",
         "LINE SIZE OVER MAXIMUM": "строка слишком длинная — вероятно, не закрыта кавычка.",
@@ -201,11 +213,13 @@ def _errors(
     plan: Plan,
     found: list[tuple],
     known_school_ids: Collection[str] | None,
+    repeats: bool,
 ) -> list[RowError]:
     order = len(plan.columns) * 3 + 10
     if known_school_ids is not None and plan.kind != "schools":
         found = found + unknown_schools(con, known_school_ids, order)
-    found = found + duplicates(con, plan, order + 1)
+    if repeats:
+        found = found + duplicates(con, plan, order + 1)
     found.sort(key=lambda e: (e[0], _position(plan, e[1]), e[4], e[3]))
     errors = missing_conditional_columns(con, plan)
     errors += [

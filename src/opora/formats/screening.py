@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from opora.formats.columns import Column
+from opora.formats.columns import KEYS, Column
 from opora.formats.plan import (
     PERSONAL_NAME,
     SETTLEMENTS,
@@ -84,7 +84,8 @@ def _row_rules(plan: Plan) -> list[str]:
 
 
 def screening_sql(plan: Plan, source: str) -> str:
-    """``SELECT`` the typed spec columns, ``__blank`` and ``__suspect`` from ``source``."""
+    """``SELECT`` the typed spec columns, ``__blank``, ``__suspect`` and ``__key`` (a hash of
+    the key columns, to spot repeated keys cheaply) from ``source``."""
     first = [part for column in plan.columns for part in _first_layer(plan, column)]
     raw_cells = [ident(plan.sources[c.name]) for c in plan.columns if plan.present(c.name)]
     first.append(f"COALESCE({', '.join(raw_cells)}) IS NULL AS __blank")
@@ -97,15 +98,18 @@ def screening_sql(plan: Plan, source: str) -> str:
     typed_columns = ", ".join(typed)
     first_layer = f"SELECT {', '.join(first)} FROM {source}"
     second_layer = f"SELECT {typed_columns}, __blank, {' OR '.join(suspicions)} AS __suspect"
+    keys = [ident(k) for k in KEYS[plan.kind]]
+    filled = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    key_hash = f"CASE WHEN {filled} THEN hash({', '.join(keys)}) END AS __key"
     return (
         f"SELECT * EXCLUDE (__suspect), __suspect OR {' OR '.join(_row_rules(plan)) or 'false'}"
-        f" AS __suspect FROM ({second_layer} FROM ({first_layer}))"
+        f" AS __suspect, {key_hash} FROM ({second_layer} FROM ({first_layer}))"
     )
 
 
 def screen(con: duckdb.DuckDBPyConnection, plan: Plan, source: str) -> pa.Table:
     """Run the screening query: the typed table with ``row_number`` (file order: the i-th row
-    is spreadsheet row i + 2), ``__blank`` and ``__suspect``."""
+    is spreadsheet row i + 2), ``__blank``, ``__suspect`` and ``__key``."""
     relation = con.sql(screening_sql(plan, source))
     fetch = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
     table = fetch()

@@ -76,5 +76,13 @@ def available() -> list[type[Exporter]]:
 
 
 def _load_builtin() -> None:
-    """Import the document modules so that their @register runs."""
-    from opora.reports import program_monitoring  # noqa: F401
+    """Import every module of this package once, so that each document's @register runs and
+    adding a document stays a one-file change."""
+    import importlib
+    import pkgutil
+
+    import opora.reports as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name != "registry":
+            importlib.import_module(f"{package.__name__}.{module.name}")

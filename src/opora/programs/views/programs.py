@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -134,6 +135,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     next_version = Program.objects.filter(previous=program).first()
     context = {
         "program": program,
+        "base": reverse("programs:detail", args=[program.pk]),
         "rows": rows,
         "comments": program.comments.select_related("author", "activity"),
         "children": current_versions(visible_programs(user)).filter(parent=program),

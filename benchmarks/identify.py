@@ -1,0 +1,260 @@
+"""Benchmark of ``opora identify`` on the national file set, with two baselines from the same run.
+
+    .venv/bin/python benchmarks/identify.py [--schools 40000] [--seed 1] [--regenerate]
+
+1. Generates the national file set (40,000 schools, 3 years, ~2.4 million results rows) with
+   ``opora.demo.generator`` into ``benchmarks/out/national-<schools>-<seed>/`` (kept between
+   runs; ``--regenerate`` rebuilds it). Without the demo package a small built-in generator is
+   used.
+2. Runs three programs, each in its own process so that its peak memory (``ru_maxrss``) is its
+   own:
+   - Опора: ``identify_files`` (files → formats → analytics → CSV), i.e. what ``opora identify``
+     does, called in-process in the child instead of through the CLI;
+   - pandas: a plain ``read_csv`` + ``groupby`` implementation of the ``low_results`` rule of
+     the default methodology — the baseline a region's analyst would write;
+   - DuckDB: a bare scan ``SELECT count(*), sum(participants) FROM read_csv(...)``, the floor.
+3. Prints times (work inside the process, imports excluded, and wall time), peak memory and the
+   ratios, checks the targets (faster than pandas, goal half; within 3× the bare scan; < 2 GB)
+   and asserts that Опора and the pandas baseline find the same ШНОР schools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+OPORA = r"""
+import json, sys, time
+started = time.perf_counter()
+from opora.analytics.batch import identify_files
+imported = time.perf_counter()
+folder, out = sys.argv[1], sys.argv[2]
+summary = identify_files(folder + "/schools.csv", folder + "/results.csv",
+                         folder + "/context.csv", out=out)
+done = time.perf_counter()
+print(json.dumps({"import": imported - started, "work": done - imported,
+                  "stages": summary.timings, "counts": summary.counts}))
+"""
+
+PANDAS = r"""
+import json, sys, time
+started = time.perf_counter()
+import numpy as np
+import pandas as pd
+imported = time.perf_counter()
+folder, out = sys.argv[1], sys.argv[2]
+results = pd.read_csv(folder + "/results.csv", dtype={"school_id": str})
+results = results[results["procedure"].isin(["ВПР", "ОГЭ", "ЕГЭ"])]
+window = sorted(results["year"].unique())[-2:]
+results = results[results["year"].isin(window)].copy()
+ege = results["procedure"] == "ЕГЭ"
+results["failures"] = np.where(ege, results["below_min"].fillna(results["mark_2"]),
+                               results["mark_2"].fillna(results["below_min"]))
+judged = results[results["failures"].notna() & (results["participants"] >= 5)].copy()
+judged["low"] = judged["failures"] >= 0.30 * judged["participants"] - 1e-9
+per_year = judged.groupby(["school_id", "year"])["low"].agg(["size", "sum"])
+per_year["low_year"] = per_year["sum"] >= 1
+low_years = per_year.groupby("school_id")["low_year"].sum()
+low_results = sorted(low_years[low_years >= 2].index)
+with open(out, "w") as stream:
+    stream.write("\n".join(low_results))
+done = time.perf_counter()
+print(json.dumps({"import": imported - started, "work": done - imported,
+                  "low_results": len(low_results)}))
+"""
+
+DUCKDB = r"""
+import json, sys, time
+started = time.perf_counter()
+import duckdb
+imported = time.perf_counter()
+path = sys.argv[1] + "/results.csv"
+rows, participants = duckdb.sql(
+    f"SELECT count(*), sum(participants) FROM read_csv('{path}')").fetchone()
+done = time.perf_counter()
+print(json.dumps({"import": imported - started, "work": done - imported, "rows": rows}))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Бенчмарк opora identify на национальном наборе")
+    parser.add_argument("--schools", type=int, default=40_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args(argv)
+
+    folder = OUT / f"national-{args.schools}-{args.seed}"
+    generate(folder, args.schools, args.seed, args.regenerate)
+    size = (folder / "results.csv").stat().st_size / 2**20
+    with (folder / "results.csv").open(encoding="utf-8") as stream:
+        rows = sum(1 for _ in stream) - 1
+    print(f"Набор: {folder} — {args.schools} школ, {rows:,} строк результатов ({size:.0f} МБ)")
+
+    with tempfile.TemporaryDirectory(prefix="opora-bench-") as scratch:
+        opora_out = Path(scratch) / "identification.csv"
+        pandas_out = Path(scratch) / "pandas.txt"
+        runs = {
+            "duckdb": run_child(DUCKDB, folder),
+            "pandas": run_child(PANDAS, folder, pandas_out),
+            "opora": run_child(OPORA, folder, opora_out),
+        }
+        opora_low = read_low_results(opora_out)
+        pandas_low = set(filter(None, pandas_out.read_text().split("\n")))
+
+    report(runs)
+    assert opora_low == pandas_low, (
+        f"Опора и pandas расходятся: только Опора {sorted(opora_low - pandas_low)[:10]}, "
+        f"только pandas {sorted(pandas_low - opora_low)[:10]}"
+    )
+    print(f"ШНОР совпадают с pandas: {len(opora_low)} школ")
+    (OUT / "identify-latest.json").write_text(json.dumps(runs, indent=1, ensure_ascii=False))
+    return 0
+
+
+def generate(folder: Path, schools: int, seed: int, regenerate: bool) -> None:
+    """Write schools/results/context CSV files unless they are already there."""
+    names = ("schools.csv", "results.csv", "context.csv")
+    if not regenerate and all((folder / n).exists() for n in names):
+        return
+    started = time.perf_counter()
+    try:
+        from opora.demo.generator import generate_region, national_spec, write_region
+    except ImportError:
+        quick_generator(folder, schools, seed)
+    else:
+        spec = national_spec(seed)
+        spec.schools = schools
+        spec.municipalities = max(1, round(spec.municipalities * schools / 40_000))
+        write_region(generate_region(spec), folder)
+    print(f"Генерация: {time.perf_counter() - started:.1f} с")
+
+
+def quick_generator(folder: Path, schools: int, seed: int) -> None:
+    """A crude stand-in for the demo generator: ВПР 4–8, ОГЭ 9, ЕГЭ 11, three years."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = np.array([f"{i:06d}" for i in range(schools)])
+    ability = rng.normal(0.15, 0.08, schools).clip(0.0, 0.9)
+    size = rng.integers(5, 120, schools)
+    pa_csv.write_csv(
+        pa.table(
+            {
+                "school_id": ids,
+                "name": [f"Школа {i}" for i in ids],
+                "municipality": [f"Район {int(i) % 500}" for i in ids],
+                "settlement": np.where(size > 40, "город", "село"),
+                "students": size * 11,
+            }
+        ),
+        folder / "schools.csv",
+    )
+    cells = [("ВПР", s, g) for g in range(4, 9) for s in ("Математика", "Русский язык")]
+    cells += [("ОГЭ", s, 9) for s in ("Математика", "Русский язык")]
+    cells += [("ЕГЭ", s, 11) for s in ("Математика (профильная)", "Русский язык")]
+    parts = []
+    for year in (2024, 2025, 2026):
+        for procedure, subject, grade in cells:
+            n = rng.poisson(size)
+            failures = rng.binomial(n, ability)
+            ege = procedure == "ЕГЭ"
+            rest = n - failures
+            m3 = rng.binomial(rest, 0.4)
+            m4 = rng.binomial(rest - m3, 0.6)
+            parts.append(
+                pa.table(
+                    {
+                        "school_id": ids,
+                        "year": np.full(schools, year),
+                        "procedure": np.full(schools, procedure),
+                        "subject": np.full(schools, subject),
+                        "grade": np.full(schools, grade),
+                        "participants": n,
+                        "mark_2": pa.array(failures, mask=np.full(schools, ege)),
+                        "mark_3": pa.array(m3, mask=np.full(schools, ege)),
+                        "mark_4": pa.array(m4, mask=np.full(schools, ege)),
+                        "mark_5": pa.array(rest - m3 - m4, mask=np.full(schools, ege)),
+                        "below_min": pa.array(failures, mask=np.full(schools, not ege)),
+                    }
+                )
+            )
+    pa_csv.write_csv(pa.concat_tables(parts), folder / "results.csv")
+    pa_csv.write_csv(
+        pa.table(
+            {
+                "school_id": ids,
+                "year": np.full(schools, 2026),
+                "low_income": (ability * 150 + rng.normal(0, 5, schools)).clip(0, 100),
+            }
+        ),
+        folder / "context.csv",
+    )
+
+
+def run_child(code: str, *args: Path) -> dict:
+    """Run a program in a fresh interpreter; its JSON line, wall time and peak RSS in MB."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, *map(str, args)], stdout=subprocess.PIPE, stderr=errors
+        )
+        output = child.stdout.read() if child.stdout else b""
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        if child.returncode != 0:
+            errors.seek(0)
+            sys.stderr.write(errors.read().decode(errors="replace"))
+            raise SystemExit(f"Программа завершилась с кодом {child.returncode}")
+    result = json.loads(output.decode().strip().splitlines()[-1])
+    result["wall"] = wall
+    result["peak_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return result
+
+
+def read_low_results(path: Path) -> set[str]:
+    with path.open(encoding="utf-8") as stream:
+        return {
+            row["school_id"]
+            for row in csv.DictReader(stream)
+            if "low_results" in row["categories"].split(";")
+        }
+
+
+def report(runs: dict[str, dict]) -> None:
+    print()
+    print(f"{'программа':<10} {'работа, с':>10} {'всего, с':>10} {'память, МБ':>11}")
+    for name, run in runs.items():
+        print(f"{name:<10} {run['work']:>10.2f} {run['wall']:>10.2f} {run['peak_mb']:>11.0f}")
+    stages = runs["opora"].get("stages", {})
+    print("Опора по этапам: " + ", ".join(f"{k} {v:.2f} с" for k, v in stages.items()))
+    opora, pandas, scan = (runs[n]["work"] for n in ("opora", "pandas", "duckdb"))
+    analytics = stages.get("identify", opora)
+    print()
+    print(f"Опора / pandas:           {opora / pandas:5.2f}  (цель < 1, желательно ≤ 0,5)")
+    print(f"Опора / чтение DuckDB:    {opora / scan:5.2f}  (цель ≤ 3)")
+    print(f"Анализ Опоры (без чтения файлов) / pandas: {analytics / pandas:5.2f}")
+    peak = runs["opora"]["peak_mb"]
+    checks = {
+        "быстрее pandas": opora < pandas,
+        "не дольше 3× чтения DuckDB": opora <= 3 * scan,
+        "память < 2 ГБ": peak < 2048,
+    }
+    print("Цели: " + "; ".join(f"{k} — {'да' if ok else 'нет'}" for k, ok in checks.items()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""``identify_files``: interchange files in, one row per school out (CSV, XLSX, JSON)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from opora.analytics.batch import BatchInputError, identify_files
+
+SCHOOLS = (
+    "Код ОО;Наименование;Муниципалитет;Тип поселения;Обучающихся\n"
+    "01;МБОУ «СОШ № 1»;Северный район;село;120\n"
+    "02;МБОУ «СОШ № 2»;Северный район;город;300\n"
+    "03;МБОУ «ООШ № 3»;Южный район;село;40\n"
+)
+RESULTS = (
+    "school_id,year,procedure,subject,grade,participants,mark_2,mark_3,mark_4,mark_5,below_min\n"
+    "01,2023,ВПР,Математика,5,20,6,8,4,2,\n"
+    "01,2024,ВПР,Математика,5,21,9,8,3,1,\n"
+    "02,2023,ВПР,Математика,5,40,1,10,15,14,\n"
+    "02,2024,ВПР,Математика,5,40,2,10,15,13,\n"
+    "02,2024,ЕГЭ,Химия,11,12,,,,,1\n"
+    "03,2024,ВПР,Математика,5,4,4,0,0,0,\n"
+)
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "schools.csv").write_bytes(SCHOOLS.encode("cp1251"))
+    (tmp_path / "results.csv").write_text(RESULTS, encoding="utf-8")
+    return tmp_path
+
+
+def test_it_writes_one_csv_row_per_school_with_codes_and_reasons(files, engine):
+    out = files / "out" / "identification.csv"
+    messages = []
+    summary = identify_files(
+        files / "schools.csv", files / "results.csv", out=out, progress=messages.append,
+        engine=engine,
+    )
+    with out.open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [r["school_id"] for r in rows] == ["01", "02", "03"]
+    assert list(rows[0])[:5] == ["school_id", "categories", "category_labels", "name", "municipality"]
+    assert [r["categories"] for r in rows] == ["low_results", "", ""]
+    assert rows[0]["name"] == "МБОУ «СОШ № 1»"
+    assert rows[0]["actual_share"] == "0.3659"  # 15 of 41
+    assert rows[0]["reasons"].startswith("ШНОР: Низкие результаты в 2 из 2 лет окна")
+    assert "ВПР 2024, Математика, 5 кл.: 9 из 21 (43 %) получили «2»" in rows[0]["reasons"]
+    assert rows[2]["status"] == "недостаточно данных"
+    # 02: 2023 1/40, 2024 2/40 and ЕГЭ 1/12 = 8.3 % -> not a leader
+    assert summary.counts == {"low_results": 1, "risk": 0, "leader": 0, "unreliable": 0}
+    assert (summary.schools, summary.insufficient, summary.window_years) == (3, 1, (2023, 2024))
+    assert messages[0] == "Чтение файла «schools.csv» (реестр школ)"
+    assert "ШНОР (low_results): 1" in summary.text()
+
+
+def test_it_writes_russian_headers_to_xlsx_and_english_keys_to_json(files):
+    from python_calamine import CalamineWorkbook
+
+    identify_files(files / "schools.csv", files / "results.csv", out=files / "out.xlsx")
+    sheet = CalamineWorkbook.from_path(str(files / "out.xlsx")).get_sheet_by_index(0).to_python()
+    assert sheet[0][:4] == ["Код ОО", "Категории (коды)", "Категории", "Наименование"]
+    assert sheet[1][:3] == ["01", "low_results", "ШНОР"]
+    identify_files(None, files / "results.csv", out=files / "out.json", method="altai-2020")
+    records = json.loads((files / "out.json").read_text(encoding="utf-8"))
+    assert records[0]["school_id"] == "01" and records[0]["categories"] == "low_results"
+    assert records[0]["name"] is None  # no register given
+
+
+def test_it_rejects_bad_input_with_the_russian_report_and_writes_nothing(files):
+    (files / "results.csv").write_text(
+        RESULTS + "04,2024,ВПР,Математика,5,abc,1,1,1,1,\n", encoding="utf-8"
+    )
+    out = files / "out.csv"
+    with pytest.raises(BatchInputError) as caught:
+        identify_files(files / "schools.csv", files / "results.csv", out=out)
+    report = str(caught.value)
+    assert report.startswith("Файл «results.csv» (результаты):\nФайл не принят:")
+    assert "Строка 8" in report
+    assert not out.exists()
+    with pytest.raises(BatchInputError, match=r"\.csv, \.xlsx или \.json"):
+        identify_files(files / "schools.csv", files / "results.csv", out=files / "out.txt")
