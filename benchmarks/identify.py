@@ -80,7 +80,7 @@ import duckdb
 imported = time.perf_counter()
 path = sys.argv[1] + "/results.csv"
 rows, participants = duckdb.sql(
-    f"SELECT count(*), sum(participants) FROM read_csv('{path}')").fetchone()
+    f"SELECT count(*), sum(participants) FROM read_csv('{path}')").fetchall()[0]
 done = time.perf_counter()
 print(json.dumps({"import": imported - started, "work": done - imported, "rows": rows}))
 """

@@ -26,10 +26,7 @@ def results(*rows: tuple) -> pa.Table:
     types = [pa.string(), pa.int64(), pa.string(), pa.string(), pa.int64(), pa.int64()]
     types += [pa.int64(), pa.int64()]
     return pa.table(
-        {
-            name: pa.array([r[i] for r in full], types[i])
-            for i, name in enumerate(RESULT_COLUMNS)
-        }
+        {name: pa.array([r[i] for r in full], types[i]) for i, name in enumerate(RESULT_COLUMNS)}
     )
 
 

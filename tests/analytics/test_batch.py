@@ -37,13 +37,22 @@ def test_it_writes_one_csv_row_per_school_with_codes_and_reasons(files, engine):
     out = files / "out" / "identification.csv"
     messages = []
     summary = identify_files(
-        files / "schools.csv", files / "results.csv", out=out, progress=messages.append,
+        files / "schools.csv",
+        files / "results.csv",
+        out=out,
+        progress=messages.append,
         engine=engine,
     )
     with out.open(encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
     assert [r["school_id"] for r in rows] == ["01", "02", "03"]
-    assert list(rows[0])[:5] == ["school_id", "categories", "category_labels", "name", "municipality"]
+    assert list(rows[0])[:5] == [
+        "school_id",
+        "categories",
+        "category_labels",
+        "name",
+        "municipality",
+    ]
     assert [r["categories"] for r in rows] == ["low_results", "", ""]
     assert rows[0]["name"] == "МБОУ «СОШ № 1»"
     assert rows[0]["actual_share"] == "0.3659"  # 15 of 41

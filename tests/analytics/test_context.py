@@ -32,6 +32,11 @@ FOUR = _context(
 )
 
 
+def _ranks_of(result):
+    table = result.table
+    return dict(zip(table["school_id"].to_pylist(), table["index_rank"].to_pylist(), strict=True))
+
+
 def _index_of(result):
     return dict(
         zip(
@@ -55,7 +60,7 @@ def test_it_sums_signed_z_scores_of_the_latest_year_computed_by_hand(engine):
     assert index["b"] == pytest.approx(-0.44721 + 1.22474, abs=1e-5)
     assert index["c"] == pytest.approx(0.44721, abs=1e-5)
     assert index["d"] == pytest.approx(1.34164, abs=1e-5)  # only the factor it reports
-    ranks = dict(zip(*(result.table.column(c).to_pylist() for c in ("school_id", "index_rank"))))
+    ranks = _ranks_of(result)
     assert ranks == {"d": 1, "b": 2, "c": 3, "a": 4}
     assert result.year == 2024
     assert result.means == pytest.approx({"low_income": 25.0, "parent_higher_education": 50.0})
@@ -115,7 +120,7 @@ def test_it_includes_every_tie_at_the_cut_and_uses_social_index_as_given(engine)
     assert adverse.flagged["a"][0].startswith(
         "Индекс социального неблагополучия 3,00 (из файла контекста) — 1-е место из 5"
     )
-    ranks = dict(zip(*(result.table.column(c).to_pylist() for c in ("school_id", "index_rank"))))
+    ranks = _ranks_of(result)
     assert ranks == {"a": 1, "b": 2, "c": 2, "d": 4, "e": 5, "f": None}
 
 

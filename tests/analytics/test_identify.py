@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pyarrow as pa
@@ -9,7 +10,7 @@ import pytest
 from analytics_builders import by_school, results
 
 from opora.analytics.identify import SCHOOLS_SCHEMA, identify
-from opora.analytics.methodology import load_methodology
+from opora.analytics.methodology import ExpectedRule, load_methodology
 
 
 def _schools(*ids):
@@ -95,6 +96,16 @@ def test_it_fits_the_expected_shares_when_the_context_is_given(engine):
         assert row["contribution_lo"] <= row["contribution"] <= row["contribution_hi"]
     assert schools["tiny"]["expected_share"] is None  # no judged cell: not modelled
     assert "resilient" in run.categories and "unreliable" in run.categories
+
+
+def test_it_fits_the_factor_weights_when_the_methodology_asks(engine):
+    table, context = _case()
+    context = context.append_column("foster_care", pa.array([5.0, 1.0, 0.0, 2.0, 9.0, 1.0]))
+    method = load_methodology("altai-2020")
+    method = dataclasses.replace(method, expected=ExpectedRule(weights="fitted"))
+    run = identify(None, table, context, method=method, engine=engine)
+    assert run.fitted["method"] == "fitted"
+    assert {"intercept", "low_income", "foster_care"} <= set(run.fitted["coefficients"])
 
 
 def test_it_warns_when_the_results_hold_fewer_years_than_the_window(engine):

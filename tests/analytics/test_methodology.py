@@ -76,10 +76,8 @@ def test_it_reports_every_wrong_type_and_range_at_once_in_russian():
     assert lines == [
         "Параметр «threshold» в разделе [low_results] должен быть числом (например 0.3), "
         "а не '0.3'.",
-        "Параметр «min_participants» в разделе [low_results] должен быть целым числом, "
-        "а не 5.5.",
-        "Параметр «significance» в разделе [low_results] должен быть true или false, "
-        "а не 'да'.",
+        "Параметр «min_participants» в разделе [low_results] должен быть целым числом, а не 5.5.",
+        "Параметр «significance» в разделе [low_results] должен быть true или false, а не 'да'.",
         "Параметр «min_low_share» в разделе [low_results] должен быть не меньше 0 и не больше "
         "1; указано 1.5.",
         "Параметр «rule» в разделе [low_results] должен быть одним из значений: «cells», "
@@ -95,9 +93,7 @@ def test_it_rejects_years_required_beyond_the_window_and_broken_toml():
     assert _error("[low_results]\nwindow_years = 2\nyears_required = 3\n").startswith(
         "В разделе [low_results] years_required = 3 больше window_years = 2"
     )
-    assert _error("[low_results\nthreshold = 0.3").startswith(
-        "Файл методики не читается как TOML:"
-    )
+    assert _error("[low_results\nthreshold = 0.3").startswith("Файл методики не читается как TOML:")
     assert "должен быть разделом [low_results]" in _error("low_results = 1\n")
     assert "не меньше 1" in _error("[low_results]\nmin_participants = 0\n")
 

@@ -59,8 +59,8 @@ def test_it_needs_two_low_procedures_in_a_year_and_one_low_two_years_running(eng
         "Индикатор Рособрнадзора (2023: низких процедур 1 из 2; 2024: низких процедур 2 из 2); "
         "низкие 2 и более лет подряд: ОГЭ — 2023–2024 гг."
     )
-    assert "ОГЭ 2024, все предметы: 4 из 10 (40 %) получили «2»" in (
-        outcome.low_results.flagged["R1"]
+    assert (
+        "ОГЭ 2024, все предметы: 4 из 10 (40 %) получили «2»" in (outcome.low_results.flagged["R1"])
     )
 
 

@@ -40,7 +40,7 @@ def test_a_municipality_user_imports_results_of_its_own_schools(world):
 
 
 def test_a_curator_imports_only_for_the_curated_schools(world):
-    content = ("school_id,year,large_families\n0101002,2025,10\n0101001,2025,12\n").encode()
+    content = b"school_id,year,large_families\n0101002,2025,10\n0101001,2025,12\n"
     plan = plan_import("context", content, filename="c.csv", user=world.curator)
     assert [(e.row, e.value) for e in plan.errors] == [(3, "0101001")]
 
@@ -87,3 +87,13 @@ def test_the_region_user_cannot_take_over_a_school_of_another_region(world):
 def test_a_superuser_imports_results_anywhere(world):
     path = data_file("results_cp1251.csv")
     assert apply_import("results", path, filename=path.name, user=world.admin).created == 5
+
+
+def test_a_superuser_without_a_region_is_told_how_to_choose_one(world):
+    plan = plan_import("schools", REGISTER, filename="s.csv", user=world.admin)
+    [problem] = plan.errors
+    assert "несколько регионов" in problem.message and "учётной записи" in problem.message
+    world.admin.region = world.region
+    world.admin.save()
+    plan = plan_import("schools", REGISTER, filename="s.csv", user=world.admin)
+    assert plan.ok and plan.region == world.region.name

@@ -241,3 +241,9 @@ def test_context_rows_are_upserted_by_school_and_year(world):
 def test_an_unknown_kind_is_a_programming_error(world):
     with pytest.raises(ValueError, match="Неизвестный вид файла"):
         plan_import("teachers", b"x", filename="x.csv", user=None)
+
+
+def test_a_file_with_only_the_header_imports_nothing_and_warns(world):
+    plan = apply_import("results", results_bytes(), filename="empty.csv", user=None)
+    assert (plan.rows, plan.created, plan.updated, plan.unchanged) == (0, 0, 0, 0)
+    assert any("нет строк с данными" in warning for warning in plan.warnings)

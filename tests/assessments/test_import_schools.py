@@ -69,7 +69,9 @@ def test_archive_missing_archives_the_schools_of_the_region_absent_from_the_file
         archive_missing=True,
     )  # fmt: skip
     assert plan.archived == ["0201001"]
-    assert "В архив будут переведены 1 школа, которых нет в файле: 0201001." in plan.summary_text()
+    assert (
+        "которых нет в файле, будут переведены в архив: 0201001 (всего 1)." in plan.summary_text()
+    )
     assert not School.objects.filter(is_archived=True).exists()
     apply_import(
         "schools", content.encode(), filename="s.csv", user=None, region=world.region.name,

@@ -47,7 +47,10 @@ def test_it_stores_counts_and_figures(run):
     assert north.status == "оценена"
     pooled = north.evidence["pooled"]
     assert (pooled["failures"], pooled["participants"], pooled["low_years"]) == (17, 41, 2)
-    years = {y["year"]: (y["failures"], y["participants"], y["low_cells"]) for y in north.evidence["years"]}
+    years = {
+        y["year"]: (y["failures"], y["participants"], y["low_cells"])
+        for y in north.evidence["years"]
+    }
     assert years == {2023: (9, 21, 1), 2024: (8, 20, 1)}
     # low_income is the only factor, so the index is its z-score over the four schools.
     mean = (40 + 30 + 5 + 20) / 4
@@ -94,7 +97,7 @@ def test_data_of_another_region_do_not_change_the_checksum(run, region_data):
 
 
 def test_it_runs_a_pasted_methodology(region_data):
-    text = '[low_results]\nthreshold = 0.41\nname_is_not_here = 1\n'
+    text = "[low_results]\nthreshold = 0.41\nname_is_not_here = 1\n"
     with pytest.raises(ValidationError) as error:
         services.run_identification(region_data.region_user, text)
     assert "Неизвестный параметр «name_is_not_here»" in error.value.messages[0]
@@ -172,6 +175,17 @@ def test_the_newest_approved_run_is_current(run, region_data):
     services.approve_run(region_data.region_user, run, "3", dt.date(2025, 3, 1))
     assert selectors.current_approved_run(region_data.region).pk == run.pk
     assert selectors.current_approved_run(region_data.other_region) is None
+
+
+def test_the_approved_list_is_what_programs_take(run, region_data):
+    empty_run, empty = selectors.approved_list(region_data.region)
+    assert empty_run is None and not empty.exists()
+    services.approve_run(region_data.region_user, run, "4", dt.date(2025, 1, 4))
+    approved, schools = selectors.approved_list(region_data.region)
+    assert approved.pk == run.pk
+    assert [s.code for s in schools] == ["0101001"]
+    _, risk = selectors.approved_list(region_data.region, "risk")
+    assert [s.code for s in risk] == ["0101002"]
 
 
 def test_compare_lists_who_entered_and_who_left(run, region_data):

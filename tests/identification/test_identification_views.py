@@ -96,7 +96,9 @@ def test_a_municipality_user_cannot_start_a_run(region_data, client_for):
 
 
 def test_the_run_page_shows_counts_reasons_and_the_chart(run, region_data, client_for):
-    html = page(client_for(region_data.region_user).get(reverse("identification:run", args=[run.pk])))
+    html = page(
+        client_for(region_data.region_user).get(reverse("identification:run", args=[run.pk]))
+    )
     assert table_codes(html) == ["0101001", "0101002", "0201001", "0201002"]
     assert "ВПР 2024, Математика, 5 кл.: 8 из 20 (40 %) получили «2»" in html
     assert "<strong>4</strong>школ в расчёте" in html
@@ -141,7 +143,9 @@ def test_the_run_page_filters_by_municipality(run, region_data, client_for):
     ],
 )
 def test_the_run_page_shows_only_visible_schools(run, region_data, client_for, who, codes):
-    html = page(client_for(getattr(region_data, who)).get(reverse("identification:run", args=[run.pk])))
+    html = page(
+        client_for(getattr(region_data, who)).get(reverse("identification:run", args=[run.pk]))
+    )
     assert table_codes(html) == codes
     assert "Утвердить" not in html
 
@@ -170,7 +174,10 @@ def test_the_region_approves_from_the_page(run, region_data, client_for):
     assert "приказ № 77-о от 01.04.2025" in html and "действующий список" in html
 
 
-@pytest.mark.parametrize(("who", "status"), [("north_user", 403), ("school_user", 403), ("curator", 403), ("nobody", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("north_user", 403), ("school_user", 403), ("curator", 403), ("nobody", 404)],
+)
 def test_others_cannot_approve(run, region_data, client_for, who, status):
     response = client_for(getattr(region_data, who)).post(
         reverse("identification:approve", args=[run.pk]),
@@ -212,9 +219,7 @@ def test_the_verdict_page_is_scoped(run, region_data, client_for):
 
 
 def test_the_school_card_shows_the_verdict(run, region_data, client_for):
-    html = page(
-        client_for(region_data.school_user).get(reverse("school_detail", args=["0101001"]))
-    )
+    html = page(client_for(region_data.school_user).get(reverse("school_detail", args=["0101001"])))
     assert 'id="identification"' in html
     assert "последний расчёт (не утверждён)" in html
     assert "8 из 20 (40 %)" in html
@@ -232,17 +237,13 @@ def test_the_school_card_prefers_the_approved_run(run, region_data, client_for):
     run_identification(
         region_data.region_user, 'name = "Черновик"\n[low_results]\nthreshold = 0.9\n'
     )
-    html = page(
-        client_for(region_data.north_user).get(reverse("school_detail", args=["0101001"]))
-    )
+    html = page(client_for(region_data.north_user).get(reverse("school_detail", args=["0101001"])))
     assert "утверждённый список (приказ № 9 от 09.01.2025)" in html
     assert "ШНОР" in html
 
 
 def test_the_school_card_has_no_block_without_runs(region_data, client_for):
-    html = page(
-        client_for(region_data.school_user).get(reverse("school_detail", args=["0101001"]))
-    )
+    html = page(client_for(region_data.school_user).get(reverse("school_detail", args=["0101001"])))
     assert 'id="identification"' not in html
 
 
@@ -262,5 +263,7 @@ def test_the_selection_page_chooses_from_the_low_results_list(run, region_data, 
 
 
 def test_the_partner_page_proposes_a_leader(run, region_data, client_for):
-    html = page(client_for(region_data.region_user).get(reverse("identification:partners", args=[run.pk])))
+    html = page(
+        client_for(region_data.region_user).get(reverse("identification:partners", args=[run.pk]))
+    )
     assert "Школа-партнёр: МБОУ «Гимназия № 3» (код 0201001, стабильно высокие результаты)" in html

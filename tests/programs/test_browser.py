@@ -50,6 +50,7 @@ def signed_in(browser, live_server, username):
 
 def approved_share(page, live_server, program_pk) -> str:
     page.goto(f"{live_server.url}/programs/{program_pk}/indicators/")
+    page.wait_for_selector("#indicator-charts [data-rendered=true]")  # ECharts drew M1
     year = dt.date.today().year
     cells = page.locator("#indicator-M1 td.num")
     headers = page.locator("#indicators thead th").all_inner_texts()
@@ -115,5 +116,6 @@ def test_the_review_loop_in_a_browser(live_server, world, browser):
     mouo.click("#approve-program")
     mouo.wait_for_selector("text=Программа утверждена")
     assert mouo.locator("#program-status").inner_text() == "утверждена"
+    assert mouo.locator("#completion-chart").get_attribute("data-rendered") == "true"
     assert "Укажите ответственного за занятия" in mouo.locator("#comments").inner_text()
     assert approved_share(mouo, live_server, municipal.pk) == "100 %"

@@ -86,6 +86,7 @@ class BatchSummary:
     method: str
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    formulas: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         """A short Russian summary for the console."""
@@ -100,6 +101,7 @@ class BatchSummary:
             for code in CATEGORY_ORDER
         ]
         lines.append(f"  недостаточно данных: {self.insufficient}")
+        lines += self.formulas
         lines += [f"Внимание: {w}" for w in self.warnings]
         lines.append(f"Результат записан в {self.output}")
         return "\n".join(lines)
@@ -187,7 +189,18 @@ def identify_files(
         method=methodology.name,
         warnings=warnings + run.warnings,
         timings=timings,
+        formulas=_formulas(run),
     )
+
+
+def _formulas(run: Identification) -> list[str]:
+    """How the index and the expected shares were computed, shown with every result."""
+    lines = []
+    if run.context is not None:
+        lines.append(f"Индекс контекста: {run.context.formula}")
+    if run.fitted is not None:
+        lines.append(f"Ожидаемые результаты: {run.fitted['formula']}")
+    return lines
 
 
 def output_table(run: Identification, register: pa.Table | None = None) -> pa.Table:

@@ -11,20 +11,29 @@ module knows which engine is underneath.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 import threading
+import uuid
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import narwhals as nw
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 ENGINES: tuple[str, ...] = ("duckdb", "pyspark")
+# Arrow tables up to this many rows go to Spark inside the plan; bigger ones through Parquet.
+SPARK_LOCAL_ROWS = 200_000
 
 _lock = threading.Lock()
 _duckdb: duckdb.DuckDBPyConnection | None = None
 _spark: Any = None
+_scratch_dir: Path | None = None
 
 
 def duckdb_connection() -> duckdb.DuckDBPyConnection:
@@ -58,6 +67,7 @@ def spark_session() -> Any:
                     .config("spark.sql.shuffle.partitions", "4")
                     .config("spark.default.parallelism", "2")
                     .config("spark.ui.enabled", "false")
+                    .config("spark.ui.showConsoleProgress", "false")
                     .config("spark.sql.session.timeZone", "UTC")
                     .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                     .config("spark.driver.memory", os.environ.get("OPORA_SPARK_MEMORY", "2g"))
@@ -76,8 +86,8 @@ def to_lazy(
     A lazy frame passed in is returned unchanged.
 
     >>> import pyarrow as pa
-    >>> to_lazy(pa.table({"a": [1, 2]})).select(nw.col("a").sum()).collect("pyarrow")["a"][0]
-    3
+    >>> collect(to_lazy(pa.table({"a": [1, 2]})).select(nw.col("a").sum()), {"a": pa.int64()})["a"][0]
+    <pyarrow.Int64Scalar: 3>
     """
     if isinstance(table, nw.LazyFrame):
         return table
@@ -89,6 +99,12 @@ def to_lazy(
         if table.num_rows == 0:
             # An empty Arrow table carries no rows to infer from; give Spark the schema.
             return nw.from_native(spark.createDataFrame([], _spark_schema(table.schema)))
+        if table.num_rows > SPARK_LOCAL_ROWS:
+            # A big table inside the query plan makes Spark slow and hungry: hand it over as a
+            # Parquet file instead, which Spark reads in parallel.
+            path = _scratch() / f"{uuid.uuid4().hex}.parquet"
+            pq.write_table(table, path)
+            return nw.from_native(spark.read.parquet(str(path)))
         return nw.from_native(spark.createDataFrame(table))
     raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
 
@@ -109,6 +125,16 @@ def collect(lf: nw.LazyFrame, schema: dict[str, pa.DataType] | None = None) -> p
                 i = table.column_names.index(name)
                 table = table.set_column(i, name, table.column(name).cast(dtype))
     return table
+
+
+def _scratch() -> Path:
+    """A temporary folder for Parquet hand-overs to Spark, removed when Python exits."""
+    global _scratch_dir
+    with _lock:
+        if _scratch_dir is None:
+            _scratch_dir = Path(tempfile.mkdtemp(prefix="opora-spark-"))
+            atexit.register(shutil.rmtree, _scratch_dir, True)
+        return _scratch_dir
 
 
 def _spark_schema(schema: pa.Schema) -> Any:

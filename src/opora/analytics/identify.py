@@ -218,19 +218,23 @@ def _school_table(
 ) -> pa.Table:
     base = outcome.schools
     ids = base.column("school_id").to_pylist()
-    codes = []
-    reasons = []
-    for school in ids:
-        own = [c for c in CATEGORY_ORDER if c in categories and school in categories[c].flagged]
-        codes.append(";".join(own))
-        parts = [f"{CATEGORY_LABELS[c]}: " + "; ".join(categories[c].flagged[school]) for c in own]
-        if school in outcome.status_reasons:
-            parts.append(outcome.status_reasons[school])
-        reasons.append(REASONS_SEPARATOR.join(parts))
+    codes: dict[str, list[str]] = {}
+    parts: dict[str, list[str]] = {}
+    for code in CATEGORY_ORDER:
+        if code not in categories:
+            continue
+        label = CATEGORY_LABELS[code]
+        for school, reasons in categories[code].flagged.items():
+            codes.setdefault(school, []).append(code)
+            parts.setdefault(school, []).append(f"{label}: " + "; ".join(reasons))
+    for school, reason in outcome.status_reasons.items():
+        parts.setdefault(school, []).append(reason)
+    joined_codes = [";".join(codes.get(school, ())) for school in ids]
+    reasons = [REASONS_SEPARATOR.join(parts.get(school, ())) for school in ids]
     context_values = _lookup(ids, index.table if index else None, "context_index")
     columns = {
         "school_id": pa.array(ids, pa.string()),
-        "categories": pa.array(codes, pa.string()),
+        "categories": pa.array(joined_codes, pa.string()),
         "status": base.column("status"),
         "context_index": context_values,
         "expected_share": _lookup(ids, model.table if model else None, "expected"),

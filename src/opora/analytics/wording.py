@@ -12,6 +12,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
 CELLS = ("ячейка", "ячейки", "ячеек")
 JUDGED_CELLS = ("оценённая ячейка", "оценённые ячейки", "оценённых ячеек")
 YEARS = ("год", "года", "лет")
@@ -104,3 +107,69 @@ def cell_phrase(cell: Mapping[str, Any], guard: float | None = None) -> str:
         f"{where}: {cell['failures']} из {cell['participants']} ({percent(share, guard)}) "
         f"{failed_phrase(cell.get('failure_source'))}"
     )
+
+
+def percents(shares: np.ndarray, guard: float | None = None) -> list[str]:
+    """:func:`percent` of many shares at once (NaN → «—»).
+
+    >>> percents(np.array([9 / 21, 0.296, np.nan]), guard=0.30)
+    ['43 %', '29,6 %', '—']
+    """
+    values = np.asarray(shares, dtype=np.float64) * 100.0
+    with np.errstate(invalid="ignore"):
+        whole = np.floor(values + 0.5 + 1e-9)
+        crosses = np.zeros(len(values), dtype=bool)
+        if guard is not None:
+            edge = guard * 100 - 1e-9
+            crosses = (values < edge) != (whole < edge)
+    texts = []
+    for value, rounded, cross in zip(
+        values.tolist(), whole.tolist(), crosses.tolist(), strict=True
+    ):
+        if value != value:
+            texts.append("—")
+        elif cross:
+            texts.append(percent(value / 100.0, guard))
+        else:
+            texts.append(f"{int(rounded)} %")
+    return texts
+
+
+def cell_phrases(cells: pa.Table, guard: float | None = None) -> list[str]:
+    """:func:`cell_phrase` for every row of a cell table, one pass over its columns.
+
+    >>> t = pa.table({"procedure": ["ЕГЭ"], "year": [2024], "subject": ["Химия"],
+    ...     "grade": [11], "failures": [3], "participants": [10],
+    ...     "failure_source": ["below_min"]})
+    >>> cell_phrases(t)
+    ['ЕГЭ 2024, Химия, 11 кл.: 3 из 10 (30 %) не преодолели минимальный порог']
+    """
+    failures = cells.column("failures").to_pylist()
+    participants = cells.column("participants").to_pylist()
+    shares = np.array(
+        [
+            f / n if f is not None and n else np.nan
+            for f, n in zip(failures, participants, strict=True)
+        ],
+        dtype=np.float64,
+    )
+    shown = percents(shares, guard)
+    columns = zip(
+        cells.column("procedure").to_pylist(),
+        cells.column("year").to_pylist(),
+        cells.column("subject").to_pylist(),
+        cells.column("grade").to_pylist(),
+        failures,
+        participants,
+        cells.column("failure_source").to_pylist(),
+        shown,
+        strict=True,
+    )
+    phrases = []
+    for procedure, year, subject, grade, x, n, source, share in columns:
+        grade_text = f", {grade} кл." if grade is not None else ""
+        phrases.append(
+            f"{procedure} {year}, {subject}{grade_text}: {x} из {n} ({share}) "
+            f"{failed_phrase(source)}"
+        )
+    return phrases

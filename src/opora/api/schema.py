@@ -4,7 +4,7 @@ from __future__ import annotations
 
 DESCRIPTION = """\
 REST API системы «Опора» (только чтение): школы, результаты оценочных процедур, социальный
-контекст школ и справочники.
+контекст школ, справочники, программы поддержки с дорожными картами и целевые показатели.
 
 **Доступ.** Нужен вход в систему (сессия браузера или HTTP Basic). Каждый ответ ограничен ролью
 и территорией пользователя — так же, как страницы: регион видит школы своего региона,
@@ -31,6 +31,27 @@ TAGS = [
     },
     {"name": "Социальный контекст", "description": "Социальные условия школ по годам."},
     {"name": "Справочники", "description": "Оценочные процедуры и предметы."},
+    {
+        "name": "Программы",
+        "description": "Региональные и муниципальные программы поддержки школ и дорожные "
+        "карты школ: паспорт, мероприятия, контрольные точки и их выполнение.",
+    },
+    {
+        "name": "Показатели",
+        "description": "Целевые показатели программ: цели по годам, значения и светофор.",
+    },
 ]
 
-SCHEMA_SETTINGS = {"DESCRIPTION": DESCRIPTION, "TAGS": TAGS}
+# Two «status» fields (a program's, a due point's) carry different choices; without names
+# drf-spectacular warns about the collision. settings.SPECTACULAR_SETTINGS may repeat this for
+# `manage.py spectacular`.
+ENUM_NAME_OVERRIDES = {
+    "ProgramStatusEnum": "opora.programs.models.ProgramStatus",
+    "PointStatusEnum": "opora.api.programs_serializers.POINT_STATUSES",
+}
+
+SCHEMA_SETTINGS = {
+    "DESCRIPTION": DESCRIPTION,
+    "TAGS": TAGS,
+    "ENUM_NAME_OVERRIDES": ENUM_NAME_OVERRIDES,
+}

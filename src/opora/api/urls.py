@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from opora.api import views
+from opora.api import programs_views, views
 from opora.api.schema import SCHEMA_SETTINGS
 
 router = DefaultRouter()
@@ -14,6 +14,8 @@ router.register("results", views.ResultViewSet, basename="result")
 router.register("context", views.SchoolContextViewSet, basename="context")
 router.register("procedures", views.ProcedureViewSet, basename="procedure")
 router.register("subjects", views.SubjectViewSet, basename="subject")
+router.register("programs", programs_views.ProgramViewSet, basename="program")
+router.register("indicators", programs_views.IndicatorViewSet, basename="indicator")
 
 app_name = "api"
 urlpatterns = [

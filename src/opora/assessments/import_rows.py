@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from opora.assessments.models import Result, SchoolContext, StudentResult, Subject
 from opora.assessments.plans import ImportPlan
-from opora.assessments.upsert import Key, TableShape, existing_rows, upsert_rows
+from opora.assessments.upsert import Key, TableShape, existing_rows, write_rows
 from opora.formats.report import RowError
 
 Progress = Callable[[int, int], None]
@@ -85,19 +85,15 @@ class Lookups:
 
 @dataclass
 class RowChanges:
-    """Columns to upsert (in the order of the table shape's columns) and which rows of them
-    changed (`selected`; None: all). Negative subject ids stand for subjects to create."""
+    """The file's rows as columns (in the order of the table shape's columns) and which of
+    them are new and changed (`new` None: all of them are new). Negative subject ids stand
+    for subjects to create."""
 
     row_kind: RowKind
     columns: list[list[Any]] = field(default_factory=list)
-    selected: list[int] | None = None
+    new: list[int] | None = None
+    changed: list[int] = field(default_factory=list)
     new_subjects: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int:
-        if self.selected is not None:
-            return len(self.selected)
-        return len(self.columns[0]) if self.columns else 0
 
     def write(self, progress: Progress | None = None) -> None:
         columns = list(self.columns)
@@ -112,9 +108,9 @@ class RowChanges:
             position = self.row_kind.shape.columns.index("subject_id")
             columns[position] = [remap.get(v, v) for v in columns[position]]
         rows = list(zip(*columns, strict=True))
-        if self.selected is not None:
-            rows = [rows[i] for i in self.selected]
-        upsert_rows(self.row_kind.shape, rows, progress=progress)
+        new = rows if self.new is None else [rows[i] for i in self.new]
+        changed = [rows[i] for i in self.changed]
+        write_rows(self.row_kind.shape, new, changed, progress=progress)
 
 
 def prepare_rows(
@@ -131,18 +127,14 @@ def prepare_rows(
         maps["procedure"] = _procedure_ids(table, lookups)
         maps["subject"] = _subject_ids(table, lookups, changes, plan)
 
-    def column(name: str) -> list[Any]:
-        values = table.column(name).to_pylist()
-        if name in maps:
-            mapping = maps[name]
-            return [mapping[v] for v in values]
-        return values
-
-    changes.columns = [column(c) for c in (*row_kind.key, *row_kind.values)]
+    changes.columns = [
+        _ids(table.column(c), maps[c]) if c in maps else table.column(c).to_pylist()
+        for c in (*row_kind.key, *row_kind.values)
+    ]
     width = len(row_kind.key)
-    keys: list[Key] = list(zip(*changes.columns[:width], strict=True))
     if "subject" in maps and len(set(maps["subject"].values())) < len(maps["subject"]):
         # Two spellings of one subject («Математика», «математика») may make a repeated cell.
+        keys = list(zip(*changes.columns[:width], strict=True))
         _check_duplicates(keys, table, row_kind, plan)
         if plan.errors:
             return None
@@ -150,22 +142,28 @@ def prepare_rows(
     school_ids = {maps["school_id"][c] for c in pc.unique(table.column("school_id")).to_pylist()}
     years = pc.unique(table.column("year")).to_pylist()
     existing = existing_rows(row_kind.shape, scope_ids=school_ids, years=years)
-    if not existing:
-        plan.created = len(keys)
+    if not existing:  # a new year or new schools: no comparison needed
+        plan.created = table.num_rows
         return changes
+    keys: list[Key] = list(zip(*changes.columns[:width], strict=True))
     values = zip(*changes.columns[width:], strict=True)
-    changes.selected = []
+    changes.new = []
     for index, (key, value) in enumerate(zip(keys, values, strict=True)):
         old = existing.get(key)
         if old is None:
-            plan.created += 1
-        elif old == value:
-            plan.unchanged += 1
-            continue
-        else:
-            plan.updated += 1
-        changes.selected.append(index)
+            changes.new.append(index)
+        elif old != value:
+            changes.changed.append(index)
+    plan.created, plan.updated = len(changes.new), len(changes.changed)
+    plan.unchanged = len(keys) - plan.created - plan.updated
     return changes
+
+
+def _ids(values: pa.ChunkedArray, mapping: dict[str, int]) -> list[int]:
+    """Codes or names → ids, looking each distinct value up once."""
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    ids = pa.array([mapping[v] for v in encoded.dictionary.to_pylist()], pa.int64())
+    return ids.take(encoded.indices).to_pylist()
 
 
 def _check_access(table: pa.Table, lookups: Lookups, plan: ImportPlan) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from opora.assessments.plans import ImportPlan
-from opora.assessments.upsert import TableShape, upsert_rows
+from opora.assessments.upsert import TableShape, write_rows
 from opora.formats.report import RowError
 from opora.territory.models import Municipality, Region, School
 
@@ -70,7 +70,7 @@ def resolve_region(user: User | None, region_name: str | None) -> tuple[Region |
     """
     if not may_import_register(user):
         raise RegisterRefused(refusal_text())
-    if user is not None and user.region_id is not None and user.role == "region":
+    if user is not None and user.region_id is not None:
         return user.region, user.region.name
     if region_name:
         name = region_name.strip()
@@ -80,9 +80,14 @@ def resolve_region(user: User | None, region_name: str | None) -> tuple[Region |
         return None, DEFAULT_REGION_NAME
     if len(regions) > 1:
         names = "», «".join(Region.objects.order_by("name").values_list("name", flat=True))
+        how = (
+            "параметр --region «Название»"
+            if user is None
+            else "регион в свойствах вашей учётной записи (раздел администрирования)"
+        )
         raise RegisterRefused(
-            f"В базе несколько регионов («{names}»). Укажите, в какой регион загрузить реестр: "
-            "параметр --region «Название»."
+            f"в базе несколько регионов («{names}»). Укажите, в какой регион загрузить "
+            f"реестр: {how}."
         )
     return regions[0], regions[0].name
 
@@ -94,6 +99,7 @@ class RegisterChanges:
     region: Region | None
     region_name: str
     rows: list[list[Any]] = field(default_factory=list)
+    new_codes: set[str] = field(default_factory=set)
     new_municipalities: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
 
@@ -112,7 +118,9 @@ class RegisterChanges:
         for row in self.rows:
             if isinstance(row[_MUNICIPALITY], _NewMunicipality):
                 row[_MUNICIPALITY] = ids[row[_MUNICIPALITY].name]
-        upsert_rows(SCHOOL_SHAPE, self.rows, progress=progress)
+        new = [row for row in self.rows if row[0] in self.new_codes]
+        changed = [row for row in self.rows if row[0] not in self.new_codes]
+        write_rows(SCHOOL_SHAPE, new, changed, progress=progress)
         if self.archived:
             School.objects.filter(code__in=self.archived).update(is_archived=True)
 
@@ -176,6 +184,7 @@ def prepare_schools(
         values = [school[c] for c in SCHOOL_SHAPE.values]
         if old is None:
             plan.created += 1
+            changes.new_codes.add(code)
         elif [old[c] for c in SCHOOL_SHAPE.values] == values:
             plan.unchanged += 1
             continue

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+import pyarrow as pa
 from django.db import transaction
 
 from opora.accounts.audit import record
@@ -97,10 +98,8 @@ def apply_import(
 
 @dataclass
 class _Parsed:
-    kind: str
     plan: ImportPlan
-    table: object  # pyarrow.Table | None
-    lookups: Lookups | None
+    table: pa.Table | None  # None when the file is rejected already
 
 
 def _prepare(
@@ -117,12 +116,13 @@ def _prepare(
 
 
 def _parse(kind: str, source: Source, *, filename: str, user: User | None) -> _Parsed:
+    """Read and validate the file (no transaction is held meanwhile)."""
     if kind not in KINDS:
         raise ValueError(f"Неизвестный вид файла «{kind}». Допустимые виды: {', '.join(KINDS)}.")
     plan = ImportPlan(kind=kind)
     if kind == "schools" and not may_import_register(user):
         plan.errors = [RowError(None, None, None, refusal_text())]
-        return _Parsed(kind, plan, None, None)
+        return _Parsed(plan, None)
     procedures = {
         name: FormatProcedure(name, scoring)
         for name, scoring in Procedure.objects.values_list("name", "scoring")
@@ -136,9 +136,9 @@ def _parse(kind: str, source: Source, *, filename: str, user: User | None) -> _P
         plan.errors = list(result.errors) or [
             RowError(None, None, None, "файл не удалось прочитать.")
         ]
-        return _Parsed(kind, plan, None, None)
+        return _Parsed(plan, None)
     plan.rows = result.table.num_rows
-    return _Parsed(kind, plan, result.table, None)
+    return _Parsed(plan, result.table)
 
 
 def _resolve(
@@ -149,6 +149,7 @@ def _resolve(
     region: str | None,
     archive_missing: bool,
 ) -> _Prepared:
+    """Compare the parsed file with the database (inside the import's transaction)."""
     plan = parsed.plan
     if parsed.table is None:
         return _Prepared(plan, None)

@@ -71,10 +71,11 @@ class ImportPlan:
             sentences.append(f"Новые предметы ({verb}): {', '.join(self.new_subjects)}.")
         if self.archived:
             verb = "будут переведены" if future else "переведены"
-            count = len(self.archived)
-            noun = plural(count, "школа", "школы", "школ")
             codes = ", ".join(self.archived)
-            sentences.append(f"В архив {verb} {count} {noun}, которых нет в файле: {codes}.")
+            sentences.append(
+                f"Школы региона, которых нет в файле, {verb} в архив: {codes} "
+                f"(всего {len(self.archived)})."
+            )
         return " ".join(sentences)
 
     def rejection_text(self) -> str:

@@ -62,29 +62,48 @@ def upsert_statement(shape: TableShape) -> str:
     )
 
 
-def upsert_rows(
+def insert_statement(shape: TableShape) -> str:
+    """A plain INSERT of one row of `shape` (placeholders `%s`)."""
+    columns = ", ".join(_quote(c) for c in shape.columns)
+    placeholders = ", ".join(["%s"] * len(shape.columns))
+    return f"INSERT INTO {_quote(shape.table)} ({columns}) VALUES ({placeholders})"
+
+
+def write_rows(
     shape: TableShape,
-    rows: Sequence[Sequence[Any]],
+    new: Sequence[Sequence[Any]],
+    changed: Sequence[Sequence[Any]] = (),
     *,
     progress: Callable[[int, int], None] | None = None,
     chunk: int = WRITE_CHUNK,
 ) -> None:
-    """Insert or update `rows` (each: key columns then value columns). Call inside a transaction;
-    `rows` must not repeat a key."""
-    total = len(rows)
-    if not rows:
-        if progress:
-            progress(0, 0)
-        return
-    if connection.vendor == "postgresql" and total > COPY_FROM:
-        _copy_upsert(shape, rows, progress=progress, chunk=chunk)
-        return
-    sql = upsert_statement(shape)
+    """Write the rows an import found `new` (not stored yet) and `changed` (stored, with other
+    values); each row is key columns then value columns, no key twice. Call inside the
+    transaction in which the rows were compared with the database.
+
+    On SQLite (one writer at a time: nobody can add a row since the comparison) new rows go
+    in with a plain INSERT — an upsert whose SET names a foreign key is several times slower
+    there; PostgreSQL upserts everything, through COPY when there are many rows.
+    """
+    if connection.vendor == "postgresql":
+        rows = [*new, *changed]
+        if len(rows) > COPY_FROM:
+            _copy_upsert(shape, rows, progress=progress, chunk=chunk)
+            return
+        batches = [(upsert_statement(shape), rows)]
+    else:
+        batches = [(insert_statement(shape), new), (upsert_statement(shape), changed)]
+    total, done = len(new) + len(changed), 0
     with connection.cursor() as cursor:
-        for start in range(0, total, chunk):
-            cursor.executemany(sql, rows[start : start + chunk])
-            if progress:
-                progress(min(start + chunk, total), total)
+        for sql, rows in batches:
+            for start in range(0, len(rows), chunk):
+                part = rows[start : start + chunk]
+                cursor.executemany(sql, part)
+                done += len(part)
+                if progress:
+                    progress(done, total)
+    if progress and not total:
+        progress(0, 0)
 
 
 def _copy_upsert(
@@ -126,23 +145,40 @@ def existing_rows(
     shape: TableShape, *, scope_ids: Iterable[int], years: Iterable[int] | None = None
 ) -> dict[Key, Values]:
     """Existing rows of the given schools (and years) as {key: values}."""
+    width = len(shape.key)
+    return {
+        tuple(row[:width]): tuple(row[width:])
+        for row in select_rows(
+            shape.table, shape.columns, scope_ids=scope_ids, years=years, scope=shape.scope_column
+        )
+    }
+
+
+def select_rows(
+    table: str,
+    columns: Sequence[str],
+    *,
+    scope_ids: Iterable[int],
+    years: Iterable[int] | None = None,
+    scope: str = "school_id",
+) -> list[tuple[Any, ...]]:
+    """`columns` of the rows of `table` of the given schools (and years), in chunks of
+    schools so that no statement exceeds the database's limit of parameters."""
     ids = sorted(set(scope_ids))
     year_list = sorted(set(years)) if years is not None else None
-    columns = ", ".join(_quote(c) for c in shape.columns)
-    width = len(shape.key)
-    found: dict[Key, Values] = {}
+    selected = ", ".join(_quote(c) for c in columns)
+    found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(ids), READ_CHUNK):
             part = ids[start : start + READ_CHUNK]
             sql = (
-                f"SELECT {columns} FROM {_quote(shape.table)} "
-                f"WHERE {_quote(shape.scope_column)} IN ({', '.join(['%s'] * len(part))})"
+                f"SELECT {selected} FROM {_quote(table)} "
+                f"WHERE {_quote(scope)} IN ({', '.join(['%s'] * len(part))})"
             )
             params: list[Any] = list(part)
             if year_list is not None:
                 sql += f" AND {_quote('year')} IN ({', '.join(['%s'] * len(year_list))})"
                 params += year_list
             cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                found[tuple(row[:width])] = tuple(row[width:])
+            found.extend(cursor.fetchall())
     return found

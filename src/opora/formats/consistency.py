@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
 
 from opora.formats.columns import KEYS
+from opora.formats.plan import quiet_connection
 from opora.formats.report import RowError, plural
 
 _CELL = KEYS["results"]
@@ -27,7 +27,7 @@ def check_students_against_results(students: pa.Table, results: pa.Table) -> lis
     >>> print(check_students_against_results(students, results)[0].as_text())
     Строка 2, столбец «Участников», значение «3»: в файле обучающихся по этой строке (код ОО 1, 2024, ВПР, Математика, 5 класс) 2 записи, а участников указано 3. Исправьте один из файлов.
     """
-    with duckdb.connect() as con:
+    with quiet_connection() as con:
         con.register("students", _with_columns(students, ["mark"]))
         con.register("results", _with_columns(results, [f"mark_{m}" for m in _MARKS]))
         keys = ", ".join(_CELL)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import duckdb
+
 from opora.formats.columns import Column, Scoring, columns
 from opora.formats.procedures import Procedure
 
@@ -19,6 +21,14 @@ SETTLEMENTS = ("город", "село")
 PERSONAL_NAME = r"[А-ЯЁ][а-яё]+\s+[А-ЯЁ]|[A-Z][a-z]+\s+[A-Z][a-z]"
 _GROUPED_NUMBER = "[-+]?\\d{1,3}([ \u00a0\u202f]\\d{3})+([.,]\\d+)?"
 _SPACES = "[ \u00a0\u202f]"
+
+
+def quiet_connection() -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB (one per call: connections are not shared between threads)
+    that prints no progress bar into the server's or the command's output."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def quote(text: str) -> str:

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from opora.formats.columns import check_kind, schema
 from opora.formats.diagnosis import diagnose
 from opora.formats.headers import match_headers
-from opora.formats.plan import Plan, quote
+from opora.formats.plan import Plan, quiet_connection, quote
 from opora.formats.procedures import DEFAULT_PROCEDURES, Procedure
 from opora.formats.report import ParseResult, RowError
 from opora.formats.screening import screen
@@ -88,7 +88,7 @@ def _read(
     *,
     decode: bool,
 ) -> ParseResult:
-    with tempfile.TemporaryDirectory(prefix="opora-formats-") as workdir, duckdb.connect() as con:
+    with tempfile.TemporaryDirectory(prefix="opora-formats-") as workdir, quiet_connection() as con:
         delimiter = None
         if is_spreadsheet(file):
             headers, sheet = read_sheet(file)

@@ -37,12 +37,13 @@ def _first_layer(plan: Plan, column: Column) -> list[str]:
 
 
 def _second_layer(plan: Plan, column: Column) -> tuple[str, str | None]:
-    """The typed value and the SQL condition that makes the row suspect (or None)."""
+    """The typed value (SQL over the first layer) and the condition that makes the row
+    suspect (or None)."""
     value = ident(column.name)
     if column.is_number:
         valid = valid_number_sql(plan, column, value)
         cast = f"TRY_CAST({value} AS BIGINT)" if column.type == "int" else value
-        typed = f"CASE WHEN {valid} THEN {cast} END AS {value}"
+        typed = f"CASE WHEN {valid} THEN {cast} END"
         if column.required:
             return typed, f"NOT {valid}"
         return typed, f"({ident(column.name + '__c')} IS NOT NULL AND NOT {valid})"
@@ -50,12 +51,12 @@ def _second_layer(plan: Plan, column: Column) -> tuple[str, str | None]:
         allowed = ", ".join(quote(s) for s in SETTLEMENTS)
         lowered = f"lower({value})"
         return (
-            f"CASE WHEN {lowered} IN ({allowed}) THEN {lowered} END AS {value}",
+            f"CASE WHEN {lowered} IN ({allowed}) THEN {lowered} END",
             f"NOT COALESCE({lowered} IN ({allowed}), false)",
         )
     if column.name == "procedure":
         canonical = plan.canonical_procedure(value)
-        return f"{canonical} AS {value}", f"{canonical} IS NULL"
+        return canonical, f"{canonical} IS NULL"
     suspect = f"{value} IS NULL" if column.required else None
     if column.name == "student_id":
         suspect = (
@@ -66,44 +67,52 @@ def _second_layer(plan: Plan, column: Column) -> tuple[str, str | None]:
 
 
 def _row_rules(plan: Plan) -> list[str]:
-    """Suspicion across columns: procedure-dependent cells and results' arithmetic."""
+    """Suspicion across columns: procedure-dependent cells and results' arithmetic. Written
+    over the first layer (numbers as DOUBLE): when a number is invalid the row is suspect
+    anyway, and valid counts add up the same as integers."""
+    procedure = plan.canonical_procedure(ident("procedure"))
     rules = []
     for column in plan.columns:
         if column.required_for and plan.present(column.name):
             rules.append(
-                f"(procedure IN {plan.names_scored(column.required_for)} "
-                f"AND {ident(column.name)} IS NULL)"
+                f"{procedure} IN {plan.names_scored(column.required_for)} "
+                f"AND {ident(column.name)} IS NULL"
             )
     if plan.kind == "results":
         rules.append(
-            f"(procedure IN {plan.names_scored('graded')} "
-            "AND mark_2 + mark_3 + mark_4 + mark_5 <> participants)"
+            f"{procedure} IN {plan.names_scored('graded')} "
+            "AND mark_2 + mark_3 + mark_4 + mark_5 <> participants"
         )
-        rules.append("(below_min > participants)")
+        rules.append("below_min > participants")
     return [f"COALESCE({rule}, false)" for rule in rules]
+
+
+def _key_hash(plan: Plan) -> str:
+    keys = []
+    for name in KEYS[plan.kind]:
+        value = ident(name)
+        keys.append(plan.canonical_procedure(value) if name == "procedure" else value)
+    filled = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    return f"CASE WHEN {filled} THEN hash({', '.join(keys)}) END"
 
 
 def screening_sql(plan: Plan, source: str) -> str:
     """``SELECT`` the typed spec columns, ``__blank``, ``__suspect`` and ``__key`` (a hash of
-    the key columns, to spot repeated keys cheaply) from ``source``."""
+    the key columns, to spot repeated keys cheaply) from ``source``. Two flat projections, so
+    that DuckDB evaluates shared subexpressions once."""
     first = [part for column in plan.columns for part in _first_layer(plan, column)]
     raw_cells = [ident(plan.sources[c.name]) for c in plan.columns if plan.present(c.name)]
     first.append(f"COALESCE({', '.join(raw_cells)}) IS NULL AS __blank")
     typed, suspicions = [], []
     for column in plan.columns:
         value, suspect = _second_layer(plan, column)
-        typed.append(value)
+        typed.append(f"{value} AS {ident(column.name)}")
         if suspect:
             suspicions.append(f"({suspect})")
-    typed_columns = ", ".join(typed)
-    first_layer = f"SELECT {', '.join(first)} FROM {source}"
-    second_layer = f"SELECT {typed_columns}, __blank, {' OR '.join(suspicions)} AS __suspect"
-    keys = [ident(k) for k in KEYS[plan.kind]]
-    filled = " AND ".join(f"{k} IS NOT NULL" for k in keys)
-    key_hash = f"CASE WHEN {filled} THEN hash({', '.join(keys)}) END AS __key"
+    suspicions += _row_rules(plan)
     return (
-        f"SELECT * EXCLUDE (__suspect), __suspect OR {' OR '.join(_row_rules(plan)) or 'false'}"
-        f" AS __suspect, {key_hash} FROM ({second_layer} FROM ({first_layer}))"
+        f"SELECT {', '.join(typed)}, __blank, {' OR '.join(suspicions)} AS __suspect, "
+        f"{_key_hash(plan)} AS __key FROM (SELECT {', '.join(first)} FROM {source})"
     )
 
 

@@ -156,7 +156,8 @@ def header_fields(text: str, kind: str | None = None) -> tuple[list[str], str]:
     >>> header_fields('"Код ОО";Год;Участников\\r\\n1;2;3', "results")
     (['Код ОО', 'Год', 'Участников'], ';')
     """
-    line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    end = text.find("\n")
+    line = (text if end < 0 else text[:end]).lstrip("\ufeff").rstrip("\r")
     best: tuple[tuple[int, int], list[str], str] | None = None
     for delimiter in DELIMITERS:
         fields = next(csv.reader([line], delimiter=delimiter), [])

@@ -63,9 +63,32 @@ def read_sheet(file: SourceFile) -> tuple[list[str], pa.Table]:
     body = rows[1:]
     while body and all(cell_text(v).strip() == "" for v in body[-1]):
         body.pop()
-    width = len(headers)
     data = {
-        f"c{i}": pa.array([cell_text(row[i]) if i < len(row) else "" for row in body], pa.string())
-        for i in range(width)
+        f"c{i}": column_texts([row[i] if i < len(row) else "" for row in body])
+        for i in range(len(headers))
     }
-    return headers, pa.table(data)
+    return headers, pa.table(data) if data else pa.table({})
+
+
+def column_texts(values: list[object]) -> pa.Array:
+    """The texts of one column of cells; whole columns of numbers or of text are converted by
+    Arrow at once, mixed columns cell by cell. Empty cells become nulls.
+
+    >>> column_texts([12.0, "", 12.5]).to_pylist()
+    ['12', None, '12.5']
+    >>> column_texts(["0401", 401.0]).to_pylist()
+    ['0401', '401']
+    """
+    cleaned = [None if value == "" else value for value in values]
+    try:
+        array = pa.array(cleaned)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = None
+    if array is not None and pa.types.is_null(array.type):
+        return pa.nulls(len(values), pa.string())
+    if array is not None and pa.types.is_string(array.type):
+        return array
+    if array is not None and (pa.types.is_floating(array.type) or pa.types.is_integer(array.type)):
+        # Arrow writes whole floats without «.0» and the rest in their shortest exact form.
+        return array.cast(pa.string())
+    return pa.array([None if v is None else cell_text(v) for v in cleaned], pa.string())

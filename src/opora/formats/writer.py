@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 
 from opora.formats.columns import Column, check_kind, columns
+from opora.formats.plan import quiet_connection, quote
 
 XLSX_MAX_ROWS = 1_048_575
 
 
-def columns_to_write(kind: str, table: pa.Table) -> list[tuple[Column, pa.Array]]:
+def columns_to_write(kind: str, table: pa.Table) -> list[tuple[Column, pa.ChunkedArray]]:
     """Spec columns in spec order, cast to their type: the required ones always, an optional
     one only when it has a non-null value. Extra columns (``row_number``…) are left out.
 
@@ -31,9 +31,9 @@ def columns_to_write(kind: str, table: pa.Table) -> list[tuple[Column, pa.Array]
     chosen = []
     for column in columns(kind):
         if column.name in table.column_names:
-            values = table.column(column.name).combine_chunks().cast(column.arrow_type)
+            values = table.column(column.name).cast(column.arrow_type)
         else:
-            values = pa.nulls(table.num_rows, column.arrow_type)
+            values = pa.chunked_array([pa.nulls(table.num_rows, column.arrow_type)])
         if column.required or values.null_count < len(values):
             chosen.append((column, values))
     return chosen
@@ -53,7 +53,7 @@ def write_table(kind: str, table: pa.Table, path: str | Path) -> None:
     chosen = columns_to_write(kind, table)
     suffix = target.suffix.lower()
     if suffix == ".csv":
-        target.write_bytes(csv_bytes(chosen))
+        _write_csv(chosen, target)
     elif suffix == ".xlsx":
         _write_xlsx(chosen, target)
     else:
@@ -81,21 +81,18 @@ def cell_texts(values: pa.Array) -> pa.Array:
     return pc.if_else(needs_quotes, quoted, texts)
 
 
-def csv_bytes(chosen: list[tuple[Column, pa.Array]]) -> bytes:
-    """The canonical CSV of the chosen columns, built column-wise (no per-row Python)."""
-    header = ",".join(column.name for column, _ in chosen) + "\n"
-    if not chosen or len(chosen[0][1]) == 0:
-        return header.encode()
-    texts = [cell_texts(values) for _, values in chosen]
-    comma, newline, empty = (pa.scalar(t, pa.large_string()) for t in (",", "\n", ""))
-    lines = pc.binary_join_element_wise(*texts, comma, null_handling="replace", null_replacement="")
-    lines = pc.binary_join_element_wise(lines, newline, empty)
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    _, offsets, data = lines.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int64)
-    start, stop = bounds[lines.offset], bounds[lines.offset + len(lines)]
-    return header.encode() + data[start:stop].to_pybytes()
+def _write_csv(chosen: list[tuple[Column, pa.ChunkedArray]], target: Path) -> None:
+    """The canonical CSV, written by DuckDB from text columns (numbers formatted by Arrow:
+    shortest exact form, whole numbers without «.0»); quotes only where a value needs them."""
+    texts = pa.table(
+        {column.name: values.cast(pa.string()) for column, values in chosen} if chosen else {}
+    )
+    with quiet_connection() as con:
+        con.register("export", texts)
+        con.execute(
+            f"COPY export TO {quote(str(target))} "
+            "(FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR '')"
+        )
 
 
 def _write_xlsx(chosen: list[tuple[Column, pa.Array]], target: Path) -> None:

@@ -73,7 +73,9 @@ class ApproveForm(forms.Form):
 class VerdictFilterForm(forms.Form):
     category = forms.ChoiceField(label="Категория", required=False)
     municipality = forms.ModelChoiceField(
-        label="Муниципалитет", queryset=Municipality.objects.none(), required=False,
+        label="Муниципалитет",
+        queryset=Municipality.objects.none(),
+        required=False,
         empty_label="все",
     )
 

@@ -3,8 +3,8 @@
 Django-free.
 
 >>> from opora.analytics.methodology import DEFAULT
->>> method_paragraphs(DEFAULT, (2023, 2024))[0][:60]
-'Анализируются результаты ВПР, ОГЭ, ЕГЭ по всем предметам за 2'
+>>> method_paragraphs(DEFAULT, (2023, 2024))[0][:73]
+'Анализируются результаты ВПР, ОГЭ, ЕГЭ по всем предметам за 2023–2024 гг.'
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ def method_paragraphs(method: Methodology, window_years: Sequence[int]) -> list[
     """One paragraph per rule of the methodology, with the thresholds it uses."""
     rule = method.low_results
     procedures = ", ".join(rule.procedures) if rule.procedures else "всех процедур"
-    subjects = (
-        "по предметам: " + ", ".join(rule.subjects) if rule.subjects else "по всем предметам"
-    )
+    subjects = "по предметам: " + ", ".join(rule.subjects) if rule.subjects else "по всем предметам"
     years = years_phrase(window_years) if window_years else "—"
     paragraphs = [
         f"Анализируются результаты {procedures} {subjects} за {years} "
@@ -50,11 +48,13 @@ def method_paragraphs(method: Methodology, window_years: Sequence[int]) -> list[
             if rule.min_low_share
             else ""
         )
+        cells = plural(rule.min_low_cells, ("низкой ячейки", "низких ячеек", "низких ячеек"))
+        years_needed = plural(rule.years_required, ("года", "лет", "лет"))
         paragraphs.append(
-            "Год считается низким для школы, если в нём не менее "
-            f"{rule.min_low_cells} низких ячеек{share}. Школа относится к школам с низкими "
-            f"результатами (ШНОР), если низкими были не менее {plural(rule.years_required, YEARS)} "
-            "окна; школа хотя бы с одним низким годом, не попавшая в ШНОР, относится к группе риска."
+            f"Год считается низким для школы, если в нём не менее {cells}{share}. Школа "
+            f"относится к школам с низкими результатами (ШНОР), если низкими были не менее "
+            f"{years_needed} окна; школа хотя бы с одним низким годом, не попавшая в ШНОР, "
+            "относится к группе риска."
         )
     paragraphs += [
         "Школы в неблагоприятных социальных условиях (ШНСУ) — "

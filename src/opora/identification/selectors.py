@@ -135,9 +135,25 @@ def current_approved_run(region: Region | int) -> IdentificationRun | None:
     )
 
 
+def approved_list(
+    region: Region | int, code: str = "low_results"
+) -> tuple[IdentificationRun | None, QuerySet[School]]:
+    """The current approved run of the region and the schools it lists under a category code
+    (the ШНОР list by default): what programs take as participants."""
+    run = current_approved_run(region)
+    if run is None:
+        return None, School.objects.none()
+    verdicts = with_category(run.verdicts.all(), code)
+    return run, School.objects.filter(pk__in=verdicts.values("school_id")).select_related(
+        "municipality"
+    )
+
+
 def latest_run(region: Region | int) -> IdentificationRun | None:
     region_id = region.pk if isinstance(region, Region) else region
-    return IdentificationRun.objects.filter(region_id=region_id).order_by("-created_at", "-id").first()
+    return (
+        IdentificationRun.objects.filter(region_id=region_id).order_by("-created_at", "-id").first()
+    )
 
 
 def school_verdict(user: User, school: School) -> Verdict | None:

@@ -123,9 +123,7 @@ def run_identification(
     }
     reasons = evidence_of.school_reasons(outcome)
     evidence = evidence_of.school_evidence(outcome)
-    schools = dict(
-        School.objects.filter(municipality__region=region).values_list("code", "pk")
-    )
+    schools = dict(School.objects.filter(municipality__region=region).values_list("code", "pk"))
     with transaction.atomic():
         run = IdentificationRun.objects.create(
             region=region,

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 
 from opora.analytics.matching import Matching, match_partners
 from opora.analytics.methodology import MethodologyError, parse_methodology
-from opora.analytics.wording import percent
 from opora.analytics.selection import Selection, SelectionError, select_schools
+from opora.analytics.wording import percent
 from opora.identification import chart_data
 from opora.identification.method_words import method_paragraphs
 from opora.identification.models import IdentificationRun, Verdict

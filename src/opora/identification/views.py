@@ -64,7 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.get_run(request.user, pk)
-    verdicts = selectors.visible_verdicts(request.user, run)
+    verdicts = selectors.visible_verdicts(request.user, run).defer("evidence")
     form = VerdictFilterForm(request.GET or None, municipalities=_run_municipalities(request, run))
     shown = verdicts
     if form.is_valid():
@@ -184,9 +184,7 @@ def selection(request: HttpRequest, pk: int) -> HttpResponse:
     candidates = list(
         selectors.with_category(selectors.visible_verdicts(request.user, run), "low_results")
     )
-    municipalities = sorted(
-        {v.school.municipality for v in candidates}, key=lambda m: m.name
-    )
+    municipalities = sorted({v.school.municipality for v in candidates}, key=lambda m: m.name)
     form = SelectionForm(request.GET or None, municipalities=municipalities)
     chosen = None
     if candidates and form.is_valid():
@@ -216,4 +214,3 @@ def partners(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _run_municipalities(request: HttpRequest, run):
     return visible_municipalities(request.user).filter(region_id=run.region_id)
-

@@ -264,33 +264,63 @@ def achievement_rows(
     calculator: Calculator, municipality: Municipality | None = None
 ) -> list[dict[str, Any]]:
     """Every indicator with a cell per year: value, target, traffic light."""
-    rows = []
     indicators = calculator.program.indicators.prefetch_related("targets")
-    for indicator in indicators:
-        targets = {t.year: t.value for t in indicator.targets.all()}
+    return [achievement_row(calculator, indicator, municipality) for indicator in indicators]
+
+
+def achievement_row(
+    calculator: Calculator, indicator: Indicator, municipality: Municipality | None = None
+) -> dict[str, Any]:
+    """One indicator of the calculator's program with a cell per year."""
+    targets = {t.year: t.value for t in indicator.targets.all()}
+    levels = indicator.levels.splitlines() if indicator.levels else []
+    cells = []
+    for year in calculator.years:
+        value, share, reported = calculator.value(indicator, year, municipality)
+        target = targets.get(year)
+        cells.append(
+            {
+                "year": year,
+                "value": value,
+                "text": format_value(value, indicator.unit, levels),
+                "target": target,
+                "target_text": format_value(target, indicator.unit, levels)
+                if target is not None
+                else "",
+                "light": light_for(indicator, value, target),
+                "share": share,
+                "reported": reported,
+            }
+        )
+    return {"indicator": indicator, "cells": cells, "target_note": _target_note(indicator)}
+
+
+def municipality_rows(
+    calculator: Calculator,
+    rows: list[dict[str, Any]],
+    municipalities: list[Municipality],
+    year: int,
+) -> list[dict[str, Any]]:
+    """For one year, every indicator of ``rows`` (from achievement_rows) by municipality:
+    value, text and traffic light against the program's target of that year."""
+    out = []
+    for row in rows:
+        indicator = row["indicator"]
         levels = indicator.levels.splitlines() if indicator.levels else []
+        target = next((c["target"] for c in row["cells"] if c["year"] == year), None)
         cells = []
-        for year in calculator.years:
-            value, share, reported = calculator.value(indicator, year, municipality)
-            target = targets.get(year)
+        for municipality in municipalities:
+            value, _, _ = calculator.value(indicator, year, municipality)
             cells.append(
                 {
-                    "year": year,
+                    "municipality": municipality,
                     "value": value,
                     "text": format_value(value, indicator.unit, levels),
-                    "target": target,
-                    "target_text": format_value(target, indicator.unit, levels)
-                    if target is not None
-                    else "",
                     "light": light_for(indicator, value, target),
-                    "share": share,
-                    "reported": reported,
                 }
             )
-        rows.append(
-            {"indicator": indicator, "cells": cells, "target_note": _target_note(indicator)}
-        )
-    return rows
+        out.append({"indicator": indicator, "target": target, "cells": cells})
+    return out
 
 
 def _target_note(indicator: Indicator) -> str:

@@ -163,19 +163,46 @@ def prefill(school: School, year: int) -> dict[str, list[str]]:
                 found.setdefault(code, []).append(
                     f"Социальный контекст {context.year}: {words} — {value:g} % обучающихся (порог {threshold} %)."
                 )
-    for reason in _identification_reasons(school, year):
-        found.setdefault("high_risk_students", []).append(f"Выявление: {reason}")
+    for cause, sentences in identification_reasons(school, year).items():
+        found.setdefault(cause, []).extend(sentences)
     return found
 
 
-def _identification_reasons(school: School, year: int) -> list[str]:
-    """Reasons from an approved identification run, once the identification app offers them."""
-    try:
-        from opora.identification import selectors  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    reasons = getattr(selectors, "school_reasons", None)
-    return list(reasons(school, year)) if reasons else []
+# Which cause a category of the identification speaks to (leaders and resilient schools say
+# nothing about causes of low results).
+CAUSE_OF_CATEGORY = {
+    "low_results": "high_risk_students",
+    "risk": "high_risk_students",
+    "adverse_context": "social_context",
+    "unreliable": "management",
+}
+
+
+def identification_reasons(school: School, year: int) -> dict[str, list[str]]:
+    """The reasons of the school's verdict, per cause: from the region's current approved
+    run, else from its latest run; a run whose years end after ``year`` does not apply."""
+    from opora.identification.selectors import current_approved_run, latest_run
+
+    region = school.municipality.region_id
+    for run in (current_approved_run(region), latest_run(region)):
+        if run is None or any(int(y) > year for y in run.window_years or []):
+            continue
+        verdict = run.verdicts.filter(school=school).first()
+        if verdict is None:
+            continue
+        source = f"расчёт № {run.pk}, " + (run.order_label if run.is_approved else "не утверждён")
+        found: dict[str, list[str]] = {}
+        for reason in verdict.reasons:
+            if not isinstance(reason, dict):
+                continue
+            cause = CAUSE_OF_CATEGORY.get(reason.get("category", ""))
+            if cause is not None:
+                label = f"{reason['label']} — " if reason.get("label") else ""
+                found.setdefault(cause, []).append(
+                    f"Выявление ({source}): {label}{reason.get('text', '')}"
+                )
+        return found
+    return {}
 
 
 def visible_analysis(user: User, school: School, year: int) -> CauseAnalysis | None:

@@ -123,3 +123,22 @@ def dashboard(
             }
         )
     return rows
+
+
+def by_municipality(rows: list[dict]) -> list[dict]:
+    """Dashboard rows of school roadmaps summed per municipality, by municipality name."""
+    totals: dict[str, dict] = {}
+    for row in rows:
+        program = row["program"]
+        if program.level != Level.SCHOOL:
+            continue
+        name = program.municipality.name if program.municipality else "—"
+        item = totals.setdefault(
+            name, {"name": name, "roadmaps": 0, "late": 0, "overdue": 0, "due": 0, "done": 0}
+        )
+        item["roadmaps"] += 1
+        item["late"] += 1 if row["late"] else 0
+        item["overdue"] += row["overdue"]
+        item["due"] += row["due"]
+        item["done"] += row["done"]
+    return sorted(totals.values(), key=lambda m: m["name"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from opora.programs.models import DuePoint, Level, Program, ProgramStatus
+from opora.programs.models import DuePoint, Level, PointStatus, Program, ProgramStatus
 from opora.programs.models.roadmaps import OPEN_STATUSES
 from opora.territory.selectors import visible_municipalities, visible_schools
 
@@ -97,3 +98,32 @@ def completion_counts(programs: QuerySet[Program], today: dt.date) -> dict[int, 
         )
     )
     return {row["program_id"]: row for row in rows}
+
+
+def point_counts_by_year(program: Program, today: dt.date) -> dict[int, dict[str, int]]:
+    """Per year of the due date, the program's points in six states: done on time (on or
+    before the due date), done late, in progress, planned, overdue (open and past due, the
+    rule of DuePoint.overdue) and cancelled. Every point is in exactly one state."""
+    done = Q(status=PointStatus.DONE)
+    on_time = done & Q(completed_on__lte=F("due_date"))
+    ahead = Q(due_date__gte=today)
+    rows = (
+        DuePoint.objects.filter(program=program)
+        .annotate(year=ExtractYear("due_date"))
+        .values("year")
+        .annotate(
+            done=Count("id", filter=done),
+            done_on_time=Count("id", filter=on_time),
+            in_progress=Count("id", filter=Q(status=PointStatus.IN_PROGRESS) & ahead),
+            planned=Count("id", filter=Q(status=PointStatus.PLANNED) & ahead),
+            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+            cancelled=Count("id", filter=Q(status=PointStatus.CANCELLED)),
+        )
+        .order_by("year")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        year = row.pop("year")
+        row["done_late"] = row.pop("done") - row["done_on_time"]
+        counts[year] = row
+    return counts

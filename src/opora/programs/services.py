@@ -175,9 +175,16 @@ def _plain(value: Any) -> Any:
 
 @transaction.atomic
 def set_participants(
-    user: User, program: Program, schools: Iterable[School], source_run_id: int | None = None
+    user: User,
+    program: Program,
+    schools: Iterable[School],
+    source_run_id: int | None = None,
+    *,
+    note: str = "",
+    **details: Any,
 ) -> list[School]:
-    """Participating schools, chosen by hand or taken from an approved identification run."""
+    """Participating schools, chosen by hand or taken from an approved identification run
+    (programs.participants.fill_from_approved_run); ``note`` ends the audit summary."""
     access.require(
         access.can_edit(user, program), "Состав участников меняет владелец программы в черновике."
     )
@@ -196,10 +203,11 @@ def set_participants(
     _audit(
         user,
         "program.participants",
-        f"Школ-участников: {len(chosen)}",
+        f"Школ-участников: {len(chosen)}" + (f": {note}" if note else ""),
         program,
         schools=[s.code for s in chosen],
         source_run_id=source_run_id,
+        **details,
     )
     return chosen
 

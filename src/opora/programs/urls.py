@@ -22,6 +22,11 @@ urlpatterns = [
     path("<int:pk>/", programs.detail, name="detail"),
     path("<int:pk>/passport/", programs.edit_passport, name="edit_passport"),
     path("<int:pk>/participants/", programs.participants, name="participants"),
+    path(
+        "<int:pk>/participants/from-run/",
+        programs.participants_from_run,
+        name="participants_from_run",
+    ),
     path("<int:pk>/sections/new/", roadmap.add_section, name="add_section"),
     path("<int:pk>/activities/new/", roadmap.add_activity, name="add_activity"),
     path("<int:pk>/activities/<int:activity_id>/", roadmap.edit_activity, name="edit_activity"),

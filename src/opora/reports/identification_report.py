@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opora.analytics.verdicts import CATEGORY_LABELS, CATEGORY_ORDER
+from opora.analytics.wording import plural
 from opora.reports.registry import Document, Exporter, register
 
 TITLE = "Аналитическая справка о результатах процедуры идентификации"
 SUPPORT_CODES = ("low_results", "risk", "adverse_context", "unreliable")
+REASONS_PER_CATEGORY = 4
+REASONS = ("основание", "основания", "оснований")
+SCHOOLS = ("школа", "школы", "школ")
 
 
 @dataclass
@@ -30,6 +34,7 @@ class ReportData:
     municipalities: list[dict[str, Any]]
     counts: dict[str, int]
     recommendations: dict[int, list[str]] = field(default_factory=dict)
+    targeted: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -69,6 +74,21 @@ class ReportData:
         """Schools that need support (a recommendation section each)."""
         return [v for v in self.flagged if any(v.has(code) for code in SUPPORT_CODES)]
 
+    def general_recommendations(self) -> list[tuple[str, int, str]]:
+        """(category label, schools needing support in it, the recommendation for all of them)."""
+        from opora.identification.recommendations import GENERAL
+
+        rows = []
+        for code in CATEGORY_ORDER:
+            n = sum(1 for v in self.flagged if v.has(code))
+            if n:
+                rows.append((CATEGORY_LABELS[code], n, GENERAL[code]))
+        return rows
+
+    def targeted_rows(self) -> list[tuple[Any, list[str]]]:
+        """Schools needing support with their own recommendations (general ones by category)."""
+        return [(v, self.targeted.get(v.pk, [])) for v in self.supported]
+
     def category_rows(self) -> list[tuple[str, int]]:
         return [(CATEGORY_LABELS[code], self.counts[code]) for code in CATEGORY_ORDER]
 
@@ -84,7 +104,7 @@ class ReportData:
 def collect(run: Any, user: Any, today: dt.date | None = None) -> ReportData:
     """The report's figures from the stored run, scoped to the user."""
     from opora.identification import selectors
-    from opora.identification.recommendations import recommend
+    from opora.identification.recommendations import recommend, targeted
     from opora.identification.support import method_words
 
     verdicts = list(selectors.visible_verdicts(user, run))
@@ -96,9 +116,8 @@ def collect(run: Any, user: Any, today: dt.date | None = None) -> ReportData:
         method=method_words(run),
         municipalities=selectors.municipality_counts(verdicts),
         counts=selectors.category_counts(verdicts),
-        recommendations={
-            v.pk: recommend(v.codes, v.evidence or {}, v.status) for v in verdicts if v.codes
-        },
+        recommendations={v.pk: recommend(v.codes, v.evidence or {}, v.status) for v in verdicts},
+        targeted={v.pk: targeted(v.codes, v.evidence or {}, v.status) for v in verdicts},
     )
 
 
@@ -109,15 +128,45 @@ def reasons_text(verdict: Any) -> str:
     )
 
 
+def short_reasons(verdict: Any, per_category: int = REASONS_PER_CATEGORY) -> list[str]:
+    """At most ``per_category`` reasons of each category (the XLSX has them all)."""
+    lines: list[str] = []
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    for reason in verdict.reasons or []:
+        code = reason.get("category")
+        if not code:
+            continue
+        if shown.get(code, 0) < per_category:
+            shown[code] = shown.get(code, 0) + 1
+            lines.append(f"{reason['label']}: {reason['text']}")
+        else:
+            hidden[code] = hidden.get(code, 0) + 1
+    for code, n in hidden.items():
+        lines.append(
+            f"{CATEGORY_LABELS[code]}: ещё {plural(n, REASONS)} — см. подробную таблицу (XLSX)."
+        )
+    return lines
+
+
+def flagged_by_municipality(data: ReportData) -> list[tuple[str, list[tuple[int, Any, list[str]]]]]:
+    """The list of schools with categories, numbered through, grouped by municipality."""
+    groups: dict[str, list[tuple[int, Any, list[str]]]] = {}
+    rows = sorted(data.flagged, key=lambda v: (v.school.municipality.name, v.school.code))
+    for number, verdict in enumerate(rows, start=1):
+        groups.setdefault(verdict.school.municipality.name, []).append(
+            (number, verdict, short_reasons(verdict))
+        )
+    return list(groups.items())
+
+
 def charts(data: ReportData) -> tuple[bytes | None, bytes | None]:
     """The distribution of failure shares and the context scatter (None without data)."""
     from opora.reports.identification_charts import context_scatter, share_distribution
 
     judged = [v for v in data.verdicts if v.actual_share is not None]
     distribution = (
-        share_distribution(
-            [v.actual_share for v in judged], [v.has("low_results") for v in judged]
-        )
+        share_distribution([v.actual_share for v in judged], [v.has("low_results") for v in judged])
         if judged
         else None
     )
@@ -132,9 +181,7 @@ def charts(data: ReportData) -> tuple[bytes | None, bytes | None]:
         if v.context_index is not None and v.expected_share is not None
     ]
     fitted = (data.run.summary or {}).get("fitted") or {}
-    scatter = (
-        context_scatter(points, expected, fitted.get("method") == "fixed") if points else None
-    )
+    scatter = context_scatter(points, expected, fitted.get("method") == "fixed") if points else None
     return distribution, scatter
 
 
@@ -159,7 +206,9 @@ class IdentificationReport(Exporter):
 
 
 MUNICIPALITY_HEADERS = ("Муниципалитет", "Школ", *CATEGORY_LABELS.values())
-LIST_HEADERS = ("№", "Код ОО", "Школа", "Муниципалитет", "Категории", "Основания")
+LIST_HEADERS = ("№", "Код ОО", "Школа", "Категории", "Основания")
+TARGETED_HEADERS = ("№", "Код ОО", "Школа", "Категории", "Рекомендации по данным школы")
+GENERAL_ONLY = "Общие рекомендации для категорий школы (п. 4.1)."
 
 
 def _docx(data: ReportData) -> bytes:
@@ -189,9 +238,7 @@ def _docx(data: ReportData) -> bytes:
     doc.add_paragraph("Полный текст методики приведён в приложении.")
 
     doc.add_heading("2. Итоги по категориям и муниципалитетам", level=2)
-    doc.add_paragraph(
-        "; ".join(f"{label}: {n}" for label, n in data.category_rows()) + "."
-    )
+    doc.add_paragraph("; ".join(f"{label}: {n}" for label, n in data.category_rows()) + ".")
     table = _table(doc, MUNICIPALITY_HEADERS)
     for row in data.municipalities:
         _row(table, [row["municipality"].name, row["schools"], *row["counts"].values()])
@@ -202,30 +249,26 @@ def _docx(data: ReportData) -> bytes:
             doc.add_picture(io.BytesIO(image), width=Cm(16))
 
     doc.add_heading("3. Список школ и основания", level=2)
-    if data.flagged:
+    for municipality, rows in flagged_by_municipality(data):
+        doc.add_heading(municipality, level=3)
         table = _table(doc, LIST_HEADERS)
-        for number, verdict in enumerate(data.flagged, start=1):
-            _row(
-                table,
-                [
-                    number,
-                    verdict.school.code,
-                    verdict.school.name,
-                    verdict.school.municipality.name,
-                    verdict.category_labels,
-                    reasons_text(verdict),
-                ],
-            )
-    else:
+        for number, verdict, reasons in rows:
+            values = [number, verdict.school.code, verdict.school.name, verdict.category_labels]
+            _row(table, [*values, "\n".join(reasons)])
+    if not data.flagged:
         doc.add_paragraph("Ни одна школа не вошла ни в одну категорию.")
 
-    doc.add_heading("4. Адресные рекомендации", level=2)
-    for verdict in data.supported:
-        doc.add_heading(f"{verdict.school.name} ({verdict.school.code})", level=3)
-        doc.add_paragraph(f"{verdict.school.municipality.name}. {verdict.category_labels}.")
-        for text in data.recommendations.get(verdict.pk, []):
-            doc.add_paragraph(text, style="List Bullet")
-    if not data.supported:
+    doc.add_heading("4. Рекомендации", level=2)
+    doc.add_heading("4.1. Общие рекомендации по категориям", level=3)
+    for label, n, text in data.general_recommendations():
+        doc.add_paragraph(f"{label} ({plural(n, SCHOOLS)}): {text}", style="List Bullet")
+    doc.add_heading("4.2. Адресные рекомендации школам", level=3)
+    if data.supported:
+        table = _table(doc, TARGETED_HEADERS)
+        for number, (verdict, texts) in enumerate(data.targeted_rows(), start=1):
+            values = [number, verdict.school.code, verdict.school.name, verdict.category_labels]
+            _row(table, [*values, "\n".join(texts) or GENERAL_ONLY])
+    else:
         doc.add_paragraph("Школ, которым требуется поддержка, нет.")
 
     doc.add_heading("Приложение. Текст методики", level=2)
@@ -264,8 +307,9 @@ def _pdf(data: ReportData) -> bytes:
             "data": data,
             "headers": MUNICIPALITY_HEADERS,
             "total": data.total_row(),
-            "flagged": [(v, reasons_text(v).splitlines()) for v in data.flagged],
-            "supported": [(v, data.recommendations.get(v.pk, [])) for v in data.supported],
+            "flagged": flagged_by_municipality(data),
+            "targeted": data.targeted_rows(),
+            "general_only": GENERAL_ONLY,
             "distribution": base64.b64encode(distribution).decode() if distribution else "",
             "scatter": base64.b64encode(scatter).decode() if scatter else "",
         },

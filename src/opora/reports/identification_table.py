@@ -33,7 +33,16 @@ SCHOOL_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Основания", 80),
     ("Рекомендации", 80),
 )
-CELL_COLUMNS = ("Код ОО", "Год", "Процедура", "Предмет", "Класс", "Неуспевающих", "Участников", "Доля")
+CELL_COLUMNS = (
+    "Код ОО",
+    "Год",
+    "Процедура",
+    "Предмет",
+    "Класс",
+    "Неуспевающих",
+    "Участников",
+    "Доля",
+)
 
 
 def workbook(data: ReportData) -> bytes:
@@ -43,7 +52,9 @@ def workbook(data: ReportData) -> bytes:
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF5"})
+    head = book.add_format(
+        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF5"}
+    )
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     share = book.add_format({"num_format": "0.0%", "valign": "top"})
     index = book.add_format({"num_format": "0.000", "valign": "top"})
@@ -59,7 +70,9 @@ def workbook(data: ReportData) -> bytes:
     sheet = book.add_worksheet("Муниципалитеты")
     headers = ("Муниципалитет", "Школ", *CATEGORY_LABELS.values())
     _header(sheet, headers, [30] + [12] * (len(headers) - 1), head)
-    rows = [[m["municipality"].name, m["schools"], *m["counts"].values()] for m in data.municipalities]
+    rows = [
+        [m["municipality"].name, m["schools"], *m["counts"].values()] for m in data.municipalities
+    ]
     total = data.total_row()
     rows.append(["Всего", total["schools"], *(total["counts"][c] for c in CATEGORY_ORDER)])
     for r, row in enumerate(rows, start=1):

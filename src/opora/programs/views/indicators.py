@@ -15,9 +15,10 @@ from opora.programs.achievement import (
     Calculator,
     achievement_rows,
     format_value,
-    light_for,
+    municipality_rows,
     report_value,
 )
+from opora.programs.charts import indicator_charts, municipality_chart
 from opora.programs.forms import IndicatorValueForm
 from opora.programs.models import Indicator
 from opora.programs.seed_templates import apply_indicator_preset, indicator_presets
@@ -36,20 +37,7 @@ def indicators(request: HttpRequest, pk: int) -> HttpResponse:
     rows = achievement_rows(calculator)
     by_municipality = []
     if len(municipalities) > 1 or program.level == "region":
-        for row in rows:
-            indicator = row["indicator"]
-            cells = []
-            for municipality in municipalities:
-                value, _, _ = calculator.value(indicator, year, municipality)
-                target = next((c["target"] for c in row["cells"] if c["year"] == year), None)
-                cells.append(
-                    {
-                        "municipality": municipality,
-                        "text": format_value(value, indicator.unit, indicator.levels.splitlines()),
-                        "light": light_for(indicator, value, target),
-                    }
-                )
-            by_municipality.append({"indicator": indicator, "cells": cells})
+        by_municipality = municipality_rows(calculator, rows, municipalities, year)
     return render(
         request,
         "programs/indicators.html",
@@ -60,6 +48,8 @@ def indicators(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "municipalities": municipalities,
             "by_municipality": by_municipality,
+            "charts": indicator_charts(rows),
+            "municipality_chart": municipality_chart(by_municipality, municipalities, year),
             "presets": indicator_presets().values(),
             "can_edit": access.can_edit(request.user, program),
             "can_report": access.can_report(request.user, program)

@@ -13,8 +13,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from opora.programs import access, services
+from opora.programs.charts import overdue_chart
 from opora.programs.models import Level
-from opora.programs.monitoring import FREQUENCY_LABELS, dashboard, period_states, periods
+from opora.programs.monitoring import (
+    FREQUENCY_LABELS,
+    by_municipality,
+    dashboard,
+    period_states,
+    periods,
+)
 from opora.programs.selectors import (
     completion_counts,
     current_versions,
@@ -36,17 +43,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     counts = completion_counts(programs, today)
     rows = dashboard(list(programs), today, counts)
     by_level = {level: [r for r in rows if r["program"].level == level] for level in Level.values}
-    by_municipality: dict[str, dict] = {}
-    for row in by_level[Level.SCHOOL]:
-        name = row["program"].municipality.name if row["program"].municipality else "—"
-        item = by_municipality.setdefault(
-            name, {"name": name, "roadmaps": 0, "late": 0, "overdue": 0, "due": 0, "done": 0}
-        )
-        item["roadmaps"] += 1
-        item["late"] += 1 if row["late"] else 0
-        item["overdue"] += row["overdue"]
-        item["due"] += row["due"]
-        item["done"] += row["done"]
+    municipalities = by_municipality(rows)
     points = overdue_points(programs, today).order_by("due_date")[:OVERDUE_SHOWN]
     return render(
         request,
@@ -58,7 +55,8 @@ def overview(request: HttpRequest) -> HttpResponse:
                 for level, items in by_level.items()
                 if items
             ],
-            "by_municipality": sorted(by_municipality.values(), key=lambda m: m["name"]),
+            "by_municipality": municipalities,
+            "overdue_chart": overdue_chart(municipalities),
             "points": points,
             "shown": OVERDUE_SHOWN,
             "prefix": reverse("programs:index"),

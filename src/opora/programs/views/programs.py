@@ -8,18 +8,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from opora.programs import access, services
 from opora.programs.causes import CAUSE_BY_CODE
+from opora.programs.charts import completion_chart
 from opora.programs.forms import NewProgramForm, PassportForm
 from opora.programs.models import Level, Program
+from opora.programs.participants import approved_list, fill_from_approved_run
 from opora.programs.recurrence import describe
 from opora.programs.seed_templates import roadmap_templates, start_from_template
 from opora.programs.selectors import (
     completion_counts,
     current_versions,
     get_program,
+    point_counts_by_year,
     roadmap_rows,
     visible_programs,
 )
@@ -154,6 +157,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": completion_counts(Program.objects.filter(pk=program.pk), today).get(
             program.pk, {}
         ),
+        "completion_chart": completion_chart(point_counts_by_year(program, today)),
         "today": today,
     }
     return render(request, "programs/detail.html", context)
@@ -183,10 +187,9 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
         access.can_edit(request.user, program),
         "Состав участников меняет владелец программы в черновике.",
     )
-    schools = visible_schools(request.user).filter(is_archived=False)
+    schools = visible_schools(request.user).filter(is_archived=False).select_related("municipality")
     if request.method == "POST":
         chosen = schools.filter(pk__in=request.POST.getlist("schools"))
-        run = request.POST.get("source_run_id") or None
         if (
             attempt(
                 request,
@@ -194,15 +197,46 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user,
                 program,
                 chosen,
-                int(run) if run else None,
+                program.source_run_id,
             )
             is not None
         ):
             messages.success(request, f"Школ-участников: {chosen.count()}.")
             return redirect("programs:detail", program.pk)
+    approved = approved_list(request.user, program)
+    labels = approved.labels()
     chosen_ids = set(program.participants.values_list("pk", flat=True))
     return render(
         request,
         "programs/participants.html",
-        {"program": program, "schools": schools, "chosen": chosen_ids},
+        {
+            "program": program,
+            "rows": [(school, labels.get(school.pk, "")) for school in schools],
+            "chosen": chosen_ids,
+            "run": approved.run,
+            "low_results": len(approved.schools_with("low_results")),
+            "adverse_context": len(approved.schools_with("adverse_context")),
+        },
     )
+
+
+@login_required
+@require_POST
+def participants_from_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Заполнить из утверждённого списка»: the ШНОР (and ШНСУ if ticked) of the approved run."""
+    program = get_program(request.user, pk)
+    chosen = attempt(
+        request,
+        fill_from_approved_run,
+        request.user,
+        program,
+        include_adverse_context=request.POST.get("adverse_context") == "1",
+    )
+    if chosen is None:
+        return redirect("programs:participants", program.pk)
+    messages.success(
+        request,
+        f"Школы-участники взяты из утверждённого расчёта № {program.source_run_id}, школ: "
+        f"{len(chosen)}. При необходимости уточните состав вручную.",
+    )
+    return redirect("programs:participants", program.pk)

@@ -65,7 +65,7 @@
     var chart = echarts.init(holder, null, { locale: "RU" });
     chart.setOption({
       legend: { top: 0 },
-      grid: { left: 56, right: 24, top: 48, bottom: 48 },
+      grid: { left: 64, right: 24, top: 40, bottom: 48 },
       tooltip: {
         trigger: "item",
         formatter: function (p) {
@@ -77,7 +77,7 @@
         },
       },
       xAxis: { type: "value", name: "индекс социального неблагополучия", nameLocation: "middle", nameGap: 28, scale: true },
-      yAxis: { type: "value", name: "доля неуспешных, %", min: 0, axisLabel: { formatter: "{value}" + NBSP + "%" } },
+      yAxis: { type: "value", name: "доля неуспешных", nameLocation: "middle", nameGap: 44, min: 0, axisLabel: { formatter: "{value}" + NBSP + "%" } },
       series: series,
     });
     holder.dataset.rendered = "true";
