@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from opora.api import schema as _api_schema
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("OPORA_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("OPORA_VAR_DIR", PROJECT_DIR / "var"))
@@ -136,13 +138,12 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Опора API",
-    "DESCRIPTION": "REST API системы «Опора»: школы, результаты оценочных процедур, социальный "
-    "контекст. Доступ ограничен ролью и территорией пользователя.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    **_api_schema.SCHEMA_SETTINGS,
 }
 
 LOGGING = {

@@ -70,3 +70,14 @@ def test_a_changed_student_row_is_an_update(world):
     plan = apply_import("students", text.encode(), filename=path.name, user=None)
     assert (plan.created, plan.updated, plan.unchanged) == (0, 1, 5)
     assert StudentResult.objects.get(student_id="S006").journal_mark == 4
+
+
+def test_a_student_recorded_at_another_school_is_moved_not_duplicated(world):
+    path = data_file("students_canonical.csv")
+    apply_import("students", path, filename=path.name, user=None)
+    moved = "student_id,school_id,year,procedure,subject,grade,mark\nS006,0101001,2024,ВПР,Математика,5,4\n"
+    plan = apply_import("students", moved.encode(), filename="moved.csv", user=None)
+    assert (plan.created, plan.updated, plan.unchanged) == (0, 1, 0)
+    row = StudentResult.objects.get(student_id="S006")
+    assert (row.school, row.mark, row.journal_mark) == (world.north_school, 4, None)
+    assert StudentResult.objects.count() == 6

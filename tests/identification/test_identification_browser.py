@@ -35,7 +35,7 @@ def browser():
             chromium.close()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_draws_the_identification_charts(live_server, run, region_data, browser):
     folder = Path(os.environ.get("OPORA_SCREENSHOTS", "/tmp"))
     folder.mkdir(parents=True, exist_ok=True)

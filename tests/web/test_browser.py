@@ -52,7 +52,7 @@ def screenshots() -> Path:
     return folder
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_draws_the_failure_chart_on_the_school_card(live_server, results, browser):
     results.region_user.set_password("пароль-для-браузера")
     results.region_user.save()

@@ -36,6 +36,9 @@ class RowKind:
             table=self.model._meta.db_table,
             key=tuple(_DB_COLUMN.get(c, c) for c in self.key),
             values=tuple(_DB_COLUMN.get(c, c) for c in self.values),
+            # The stored rows to compare with are found by the first column of the key: a
+            # student's row is found even where the student was at another school.
+            scope_column=_DB_COLUMN.get(self.key[0], self.key[0]),
         )
 
 
@@ -139,9 +142,11 @@ def prepare_rows(
         if plan.errors:
             return None
 
-    school_ids = {maps["school_id"][c] for c in pc.unique(table.column("school_id")).to_pylist()}
+    scope = pc.unique(table.column(row_kind.key[0])).to_pylist()
+    if row_kind.key[0] in maps:
+        scope = [maps[row_kind.key[0]][value] for value in scope]
     years = pc.unique(table.column("year")).to_pylist()
-    existing = existing_rows(row_kind.shape, scope_ids=school_ids, years=years)
+    existing = existing_rows(row_kind.shape, scope_ids=scope, years=years)
     if not existing:  # a new year or new schools: no comparison needed
         plan.created = table.num_rows
         return changes

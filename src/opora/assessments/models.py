@@ -41,7 +41,10 @@ class Subject(models.Model):
 class Result(models.Model):
     """Aggregated results of one school × year × procedure × subject × grade."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="results")
+    # The composite unique constraint leads with school: a separate FK index only slows writes.
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
     year = models.PositiveSmallIntegerField("год")
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, verbose_name="процедура")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, verbose_name="предмет")
@@ -81,7 +84,9 @@ class StudentResult(models.Model):
     """One pseudonymous student's result. Never holds a name."""
 
     student_id = models.CharField("код обучающегося", max_length=64)
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="student_results")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="student_results", db_index=False
+    )
     year = models.PositiveSmallIntegerField("год")
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, verbose_name="процедура")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, verbose_name="предмет")

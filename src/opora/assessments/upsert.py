@@ -142,9 +142,10 @@ def _copy_upsert(
 
 
 def existing_rows(
-    shape: TableShape, *, scope_ids: Iterable[int], years: Iterable[int] | None = None
+    shape: TableShape, *, scope_ids: Iterable[Any], years: Iterable[int] | None = None
 ) -> dict[Key, Values]:
-    """Existing rows of the given schools (and years) as {key: values}."""
+    """Existing rows whose scope column (school or student) is one of `scope_ids`, of the
+    given years, as {key: values}."""
     width = len(shape.key)
     return {
         tuple(row[:width]): tuple(row[width:])
@@ -158,12 +159,12 @@ def select_rows(
     table: str,
     columns: Sequence[str],
     *,
-    scope_ids: Iterable[int],
+    scope_ids: Iterable[Any],
     years: Iterable[int] | None = None,
     scope: str = "school_id",
 ) -> list[tuple[Any, ...]]:
-    """`columns` of the rows of `table` of the given schools (and years), in chunks of
-    schools so that no statement exceeds the database's limit of parameters."""
+    """`columns` of the rows of `table` whose `scope` column is one of `scope_ids` (and of the
+    given years), in chunks so that no statement exceeds the database's parameter limit."""
     ids = sorted(set(scope_ids))
     year_list = sorted(set(years)) if years is not None else None
     selected = ", ".join(_quote(c) for c in columns)

@@ -18,7 +18,7 @@ from opora.formats.headers import match_headers
 from opora.formats.plan import Plan, quiet_connection, quote
 from opora.formats.procedures import DEFAULT_PROCEDURES, Procedure
 from opora.formats.report import ParseResult, RowError
-from opora.formats.screening import screen
+from opora.formats.screening import clean_csv_table, may_repeat_keys, screen
 from opora.formats.sources import (
     Source,
     SourceFile,
@@ -96,7 +96,8 @@ def _read(
             con.register("sheet", sheet.append_column("__index", index))
             source = "sheet"
         else:
-            headers, source, delimiter = _csv_relation(kind, file, Path(workdir), decode)
+            headers, path, delimiter = _csv_file(kind, file, Path(workdir), decode)
+            source = _csv_relation(path, delimiter, len(headers))
         if not any(h.strip() for h in headers):
             raise UnreadableFile("Файл пуст: в первой строке должны быть заголовки столбцов.")
         match = match_headers(kind, headers)
@@ -108,22 +109,34 @@ def _read(
             match.written,
             *plan_inputs,
         )
+        if delimiter is not None:
+            numbers = {
+                int(plan.sources[c.name][1:]) for c in plan.columns if c.is_number and plan.present(c.name)
+            }
+            parsed = _csv_relation(path, delimiter, len(headers), numbers=numbers)
+            clean = clean_csv_table(con, plan, parsed, known_school_ids)
+            if clean is not None:
+                return _accepted(kind, clean, match.warnings)
         screened = screen(con, plan, source)
         if delimiter is not None:
             broken = _structural_errors(con, delimiter, len(headers), decode)
             if broken:
                 return ParseResult(kind, None, broken, match.warnings)
         found, typed = _diagnose_suspects(con, plan, source, screened, csv=delimiter is not None)
-        repeats = _may_repeat_keys(typed)
+        repeats = may_repeat_keys(typed)
         typed = typed.drop_columns(["__key"])
         con.register("typed", typed)
         errors = _errors(con, plan, found, known_school_ids, repeats)
         if errors:
             return ParseResult(kind, None, errors, match.warnings)
-        warnings = list(match.warnings)
-        if typed.num_rows == 0:
-            warnings.append("В файле нет строк с данными: заполнен только заголовок.")
-        return ParseResult(kind, typed.cast(schema(kind)), [], warnings)
+        return _accepted(kind, typed, match.warnings)
+
+
+def _accepted(kind: str, typed: pa.Table, warnings: list[str]) -> ParseResult:
+    warnings = list(warnings)
+    if typed.num_rows == 0:
+        warnings.append("В файле нет строк с данными: заполнен только заголовок.")
+    return ParseResult(kind, typed.cast(schema(kind)), [], warnings)
 
 
 def _diagnose_suspects(
@@ -150,15 +163,10 @@ def _diagnose_suspects(
     return found, typed
 
 
-def _may_repeat_keys(typed: pa.Table) -> bool:
-    """Whether two rows share a key hash (cheap, in Arrow); only then is grouping needed."""
-    hashes = np.sort(pc.drop_null(typed.column("__key")).combine_chunks().to_numpy())
-    return bool(np.any(hashes[1:] == hashes[:-1]))
-
-
-def _csv_relation(
+def _csv_file(
     kind: str, file: SourceFile, workdir: Path, decode: bool
-) -> tuple[list[str], str, str]:
+) -> tuple[list[str], Path, str]:
+    """The header cells, a UTF-8 file DuckDB can read and the separator."""
     if not decode and looks_utf8(file):
         text, path = head_text(file), file.path_in(workdir)
     else:
@@ -166,13 +174,22 @@ def _csv_relation(
         path = workdir / "utf8.csv"
         path.write_bytes(text.encode("utf-8"))
     headers, delimiter = header_fields(text, kind)
-    names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
-    relation = (
+    return headers, path, delimiter
+
+
+def _csv_relation(
+    path: Path, delimiter: str, width: int, numbers: Collection[int] | None = None
+) -> str:
+    """``read_csv`` of the file: every column text, rejected lines kept in ``reject_errors``;
+    with ``numbers`` those columns are parsed as DOUBLE and any bad line or cell raises."""
+    types = {i: "DOUBLE" if numbers is not None and i in numbers else "VARCHAR" for i in range(width)}
+    names = ", ".join(f"'c{i}': '{sql_type}'" for i, sql_type in types.items())
+    rejects = "" if numbers is not None else ", store_rejects = true"
+    return (
         f"read_csv({quote(str(path))}, auto_detect = false, header = true, "
-        f"delim = {quote(delimiter)}, quote = '\"', escape = '\"', columns = {{{names}}}, "
-        "store_rejects = true)"
+        f"delim = {quote(delimiter)}, quote = '\"', escape = '\"', columns = {{{names}}}"
+        f"{rejects})"
     )
-    return headers, relation, delimiter
 
 
 def _structural_errors(

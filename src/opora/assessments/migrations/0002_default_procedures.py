@@ -1,19 +1,10 @@
 from django.db import migrations
 
-PROCEDURES = [
-    ("ВПР", "Всероссийские проверочные работы", "graded"),
-    ("ОГЭ", "Основной государственный экзамен", "graded"),
-    ("ЕГЭ", "Единый государственный экзамен", "threshold"),
-    ("КДР", "Краевые (региональные) диагностические работы", "graded"),
-]
+from opora.assessments.catalogue import ensure_default_procedures
 
 
 def add_procedures(apps, schema_editor):
-    Procedure = apps.get_model("assessments", "Procedure")
-    for name, full_name, scoring in PROCEDURES:
-        Procedure.objects.get_or_create(
-            name=name, defaults={"full_name": full_name, "scoring": scoring}
-        )
+    ensure_default_procedures(apps.get_model("assessments", "Procedure"))
 
 
 class Migration(migrations.Migration):
