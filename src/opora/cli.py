@@ -218,6 +218,13 @@ def demo(
     )
     for title, text in loaded.import_lines():
         console.print(f"[bold]{title}.[/] {text}", highlight=False)
+    if loaded.showcase is not None:
+        console.print(
+            f"[bold]Идентификация.[/] Расчёт № {loaded.showcase.run_id} утверждён; "
+            f"региональная программа № {loaded.showcase.regional_program_id} и адресная "
+            f"программа № {loaded.showcase.municipal_program_id} созданы по шаблонам.",
+            highlight=False,
+        )
     table = Table(title="Демонстрационные пользователи", title_justify="left")
     for title in ("Логин", "Пароль", "Роль", "Территория"):
         table.add_column(title)

@@ -82,3 +82,30 @@ def test_a_region_generated_anew_replaces_the_stored_students(transactional_db, 
     latest = max(region.students.column("year").to_pylist())
     expected = pc.sum(pc.equal(region.students.column("year"), latest)).as_py()
     assert StudentResult.objects.count() == expected
+
+
+def test_it_shows_an_approved_list_and_programs_started_from_the_seeds(loaded, tmp_path):
+    from opora.identification.models import IdentificationRun, Verdict
+    from opora.programs.models import Program
+
+    runs = IdentificationRun.objects.all()
+    assert [(r.status, r.order_number) for r in runs] == [("approved", "01-07/412")]
+    run = runs.get()
+    listed = set(
+        Verdict.objects.filter(run=run)
+        .exclude(categories="")
+        .values_list("school__code", "categories")
+    )
+    wanted = {
+        code for code, cats in listed if {"low_results", "adverse_context"} & set(cats.split(";"))
+    }
+    regional = Program.objects.get(template_key="altai_2020")
+    assert regional.level == "region" and regional.source_run_id == run.pk
+    assert set(regional.participants.values_list("code", flat=True)) == wanted
+    municipal = Program.objects.get(template_key="krasnokutsky_2021")
+    assert municipal.parent_id == regional.pk and municipal.municipality.name
+    assert loaded.showcase is not None and loaded.showcase.run_id == run.pk
+
+    again = load_demo(directory=tmp_path / "demo", spec=SPEC)
+    assert again.showcase.created is False
+    assert IdentificationRun.objects.count() == 1 and Program.objects.count() == 2

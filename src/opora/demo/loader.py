@@ -20,6 +20,7 @@ from opora.demo.generator import Region, RegionSpec, generate_region, write_regi
 
 if TYPE_CHECKING:
     from opora.assessments.plans import ImportPlan
+    from opora.demo.showcase import Showcase
 
 DEFAULT_PASSWORD = "opora-demo"
 IMPORT_ORDER: tuple[str, ...] = ("schools", "context", "results", "students")
@@ -51,6 +52,7 @@ class DemoLoad:
     imports: dict[str, str] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    showcase: Showcase | None = None
 
     def import_lines(self) -> list[tuple[str, str]]:
         """(step title, the import's summary) in the order of the imports."""
@@ -69,6 +71,7 @@ def load_demo(
     student_years: int | None = STUDENT_YEARS,
     spec: RegionSpec | None = None,
     report: Report | None = None,
+    showcase: bool = True,
 ) -> DemoLoad:
     """Generate the demo region, write it to `directory` as CSV, import it and create users.
 
@@ -98,6 +101,21 @@ def load_demo(
     clock = time.perf_counter()
     loaded.logins = create_demo_users(region, loaded.password)
     loaded.seconds["users"] = time.perf_counter() - clock
+
+    if showcase:
+        clock = time.perf_counter()
+        say("Идентификация ШНОР/ШНСУ и программы поддержки", 0, 1)
+        from opora.accounts.models import User
+        from opora.demo.showcase import populate_showcase
+        from opora.territory.models import Region as RegionRecord
+
+        loaded.showcase = populate_showcase(
+            RegionRecord.objects.get(name=region.name),
+            User.objects.get(username="region"),
+            User.objects.get(username="mo01"),
+        )
+        say("Идентификация ШНОР/ШНСУ и программы поддержки", 1, 1)
+        loaded.seconds["showcase"] = time.perf_counter() - clock
     return loaded
 
 

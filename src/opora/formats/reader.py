@@ -111,7 +111,9 @@ def _read(
         )
         if delimiter is not None:
             numbers = {
-                int(plan.sources[c.name][1:]) for c in plan.columns if c.is_number and plan.present(c.name)
+                int(plan.sources[c.name][1:])
+                for c in plan.columns
+                if c.is_number and plan.present(c.name)
             }
             parsed = _csv_relation(path, delimiter, len(headers), numbers=numbers)
             clean = clean_csv_table(con, plan, parsed, known_school_ids)
@@ -182,7 +184,9 @@ def _csv_relation(
 ) -> str:
     """``read_csv`` of the file: every column text, rejected lines kept in ``reject_errors``;
     with ``numbers`` those columns are parsed as DOUBLE and any bad line or cell raises."""
-    types = {i: "DOUBLE" if numbers is not None and i in numbers else "VARCHAR" for i in range(width)}
+    types = {
+        i: "DOUBLE" if numbers is not None and i in numbers else "VARCHAR" for i in range(width)
+    }
     names = ", ".join(f"'c{i}': '{sql_type}'" for i, sql_type in types.items())
     rejects = "" if numbers is not None else ", store_rejects = true"
     return (
