@@ -263,3 +263,66 @@ def test_init_prepares_a_fresh_database_and_is_idempotent(tmp_path):
     assert (tmp_path / "var" / "fresh.sqlite3").is_file()
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0 and "применяется" not in second.stdout
+
+
+def test_methodology_show_writes_a_toml_that_parses_back(tmp_path):
+    import tomllib
+
+    from opora.analytics.methodology import parse_methodology, preset_text
+
+    shown = run("methodology", "show", "altai-2020")
+    assert shown.exit_code == 0
+    assert shown.output == preset_text("altai-2020")  # no wrapping, no markup
+    parsed = parse_methodology(shown.output)
+    assert tomllib.loads(shown.output)["low_results"]["threshold"] == parsed.low_results.threshold
+
+
+@pytest.mark.parametrize("method", ["altai-2020", "rosobrnadzor-risk"])
+def test_identify_runs_every_preset_on_a_generated_region(tmp_path, method):
+    from opora.demo.generator import RegionSpec, generate_region, write_region
+
+    paths = write_region(
+        generate_region(RegionSpec(seed=3, municipalities=2, schools=30)), tmp_path
+    )
+    out = tmp_path / "out.csv"
+    result = run(
+        "identify",
+        "--schools",
+        paths["schools"],
+        "--results",
+        paths["results"],
+        "--context",
+        paths["context"],
+        "--method",
+        method,
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("school_id,categories")
+    assert len(lines) == 1 + 30
+
+
+def test_identify_names_an_unknown_methodology_key_with_its_section(tmp_path):
+    from opora.demo.generator import RegionSpec, generate_region, write_region
+
+    paths = write_region(
+        generate_region(RegionSpec(seed=3, municipalities=2, schools=30)), tmp_path
+    )
+    method = tmp_path / "m.toml"
+    method.write_text('name = "моя"\n[low_results]\ntreshold = 0.3\n', encoding="utf-8")
+    result = run(
+        "identify",
+        "--schools",
+        paths["schools"],
+        "--results",
+        paths["results"],
+        "--method",
+        method,
+        "--out",
+        tmp_path / "out.csv",
+    )
+    assert result.exit_code != 0
+    assert "«treshold» в разделе [low_results]" in result.output
+    assert not (tmp_path / "out.csv").exists()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -96,7 +97,7 @@ def checked_kind(kind: str) -> str:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a Russian error message and return the exit to raise."""
-    errors.print(f"[bold red]Ошибка:[/] {message}", highlight=False)
+    errors.print(f"[bold red]Ошибка:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -472,7 +473,8 @@ def methodology_show(
     if name not in methodology.list_presets():
         known = ", ".join(methodology.list_presets())
         raise fail(f"методики «{name}» нет. Встроенные методики: {known}.")
-    console.print(methodology.preset_text(name), markup=False, highlight=False)
+    # Plain stdout: Rich would wrap long lines when redirected and break the TOML.
+    sys.stdout.write(methodology.preset_text(name))
 
 
 @app.command()

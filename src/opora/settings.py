@@ -28,6 +28,12 @@ def envlist(name: str, default: str) -> list[str]:
 SECRET_KEY = os.environ.get("OPORA_SECRET_KEY", "opora-dev-insecure-key-change-me-in-production")
 DEBUG = envbool("OPORA_DEBUG", False)
 ALLOWED_HOSTS = envlist("OPORA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# Behind an HTTPS reverse proxy: the public origin(s), e.g. https://opora.edu.example.ru
+CSRF_TRUSTED_ORIGINS = envlist("OPORA_CSRF_TRUSTED_ORIGINS", "")
+if envbool("OPORA_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -182,8 +182,9 @@ def procedure_frame(
     return (
         rows.group_by("school_id", "year", "procedure")
         .agg(
-            nw.col("participants").sum(),
-            nw.col("failures").sum(),
+            # DuckDB sums integers to HUGEINT, which arrives as Decimal: keep counts Int64.
+            nw.col("participants").sum().cast(nw.Int64),
+            nw.col("failures").sum().cast(nw.Int64),
             nw.col("failure_source").max(),
         )
         .with_columns(

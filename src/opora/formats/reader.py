@@ -18,7 +18,8 @@ from opora.formats.headers import match_headers
 from opora.formats.plan import Plan, quiet_connection, quote
 from opora.formats.procedures import DEFAULT_PROCEDURES, Procedure
 from opora.formats.report import ParseResult, RowError
-from opora.formats.screening import clean_csv_table, may_repeat_keys, screen
+from opora.formats.clean_csv import clean_csv_table
+from opora.formats.screening import screen
 from opora.formats.sources import (
     Source,
     SourceFile,
@@ -125,7 +126,7 @@ def _read(
             if broken:
                 return ParseResult(kind, None, broken, match.warnings)
         found, typed = _diagnose_suspects(con, plan, source, screened, csv=delimiter is not None)
-        repeats = may_repeat_keys(typed)
+        repeats = _may_repeat_keys(typed)
         typed = typed.drop_columns(["__key"])
         con.register("typed", typed)
         errors = _errors(con, plan, found, known_school_ids, repeats)
@@ -163,6 +164,12 @@ def _diagnose_suspects(
     if pc.any(blank).as_py():
         typed = typed.filter(pc.invert(blank))
     return found, typed
+
+
+def _may_repeat_keys(typed: pa.Table) -> bool:
+    """Whether two rows share a key hash (cheap, in Arrow); only then is grouping needed."""
+    hashes = np.sort(pc.drop_null(typed.column("__key")).combine_chunks().to_numpy())
+    return bool(np.any(hashes[1:] == hashes[:-1]))
 
 
 def _csv_file(
