@@ -55,6 +55,10 @@ def populate_showcase(region: Region, region_user: User, municipal_user: User) -
             period_end=dt.date(2028, 12, 31),
             order_number=ORDER_NUMBER,
             order_date=ORDER_DATE,
+            # The template names real Altai institutions; the demo region is fictional.
+            coordinator="ГАУ ДПО «Северо-Озёрский институт развития образования»",
+            funding="За счёт средств областного бюджета и в рамках текущего финансирования "
+            "образовательных организаций.",
         )
         fill_from_approved_run(region_user, regional, include_adverse_context=True)
         shown.created = True
@@ -71,6 +75,8 @@ def populate_showcase(region: Region, region_user: User, municipal_user: User) -
             period_start=dt.date(2026, 9, 1),
             period_end=dt.date(2028, 12, 31),
             parent=regional,
+            order_number="214",
+            order_date=dt.date(2026, 9, 15),
         )
         try:
             fill_from_approved_run(municipal_user, municipal)
