@@ -21,11 +21,13 @@ list of objects with English keys) is chosen by the output file's extension.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -128,6 +130,7 @@ def identify_files(
     step = progress or (lambda _message: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    _import_ahead()
     target = Path(out)
     _check_extension(target)
     methodology = method if isinstance(method, Methodology) else load_methodology(method)
@@ -193,6 +196,21 @@ def identify_files(
     )
 
 
+def _import_ahead() -> None:
+    """Import in the background what the run needs later, while DuckDB reads the files without
+    holding the GIL: pandas (pyarrow loads it on the first array it builds) and SciPy's
+    special functions (the p-values and intervals). Either costs a few tenths of a second."""
+
+    def load() -> None:
+        try:
+            import pandas  # noqa: F401
+            import scipy.special  # noqa: F401
+        except ImportError:  # pragma: no cover - the import where it is needed says why
+            pass
+
+    threading.Thread(target=load, name="opora-imports", daemon=True).start()
+
+
 def _formulas(run: Identification) -> list[str]:
     """How the index and the expected shares were computed, shown with every result."""
     lines = []
@@ -207,14 +225,10 @@ def output_table(run: Identification, register: pa.Table | None = None) -> pa.Ta
     """The batch output of a run: :data:`OUTPUT_COLUMNS`, shares rounded for reading."""
     schools = run.schools
     ids = schools.column("school_id")
-    labels = [
-        "; ".join(CATEGORY_LABELS[c] for c in codes.split(";") if c)
-        for codes in schools.column("categories").to_pylist()
-    ]
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
     for name in OUTPUT_COLUMNS:
         if name == "category_labels":
-            columns[name] = pa.array(labels, pa.string())
+            columns[name] = _labels(schools.column("categories"))
         elif name in ("name", "municipality"):
             columns[name] = _from_register(ids, register, name)
         elif name in _ROUND:
@@ -222,6 +236,18 @@ def output_table(run: Identification, register: pa.Table | None = None) -> pa.Ta
         else:
             columns[name] = schools.column(name)
     return pa.table(columns)
+
+
+def _labels(codes: pa.ChunkedArray) -> pa.Array:
+    """The Russian labels of «;»-joined codes, worked out once per distinct combination."""
+    encoded = codes.combine_chunks().dictionary_encode()
+    labels = [
+        None
+        if combination is None
+        else "; ".join(CATEGORY_LABELS[c] for c in combination.split(";") if c)
+        for combination in encoded.dictionary.to_pylist()
+    ]
+    return pa.array(labels, pa.string()).take(encoded.indices)
 
 
 def write_output(table: pa.Table, path: Path) -> None:
@@ -249,7 +275,13 @@ def _csv_bytes(table: pa.Table) -> bytes:
     comma, newline, empty = (pa.scalar(t, pa.large_string()) for t in (",", "\n", ""))
     lines = pc.binary_join_element_wise(*texts, comma, null_handling="replace", null_replacement="")
     lines = pc.binary_join_element_wise(lines, newline, empty)
-    return header.encode() + "".join(lines.to_pylist()).encode()
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    lines = lines.cast(pa.large_string())
+    # The lines back to back are the values buffer of the (large) string array: no Python strings.
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset :]
+    body = lines.buffers()[2].to_pybytes()[offsets[0] : offsets[len(lines)]]
+    return header.encode() + body
 
 
 def _check_extension(path: Path) -> str:

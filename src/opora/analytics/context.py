@@ -197,18 +197,36 @@ def adverse_context(index: ContextIndex, quantile: float) -> CategoryResult:
     is_adverse = np.zeros(len(values), dtype=bool)
     if cut is not None:
         is_adverse = ~np.isnan(values) & (values >= cut - 1e-12)
-    for row in table.filter(pa.array(is_adverse)).to_pylist():
+    chosen = table.filter(pa.array(is_adverse))
+    # Column lists rather than row dictionaries: only the flagged schools, only what is said.
+    shares = {f: chosen.column(f).to_pylist() for f in index.weights}
+    terms = {f: chosen.column(f"term_{f}").to_pylist() for f in index.weights}
+    averages = {f: _pct(index.means[f]) for f in index.weights}
+    given = " (из файла контекста)" if index.source == "social_index" else ""
+    tail = ""
+    if cut is not None:
+        tail = f"; граница ШНСУ {number(cut)} ({percent(quantile)} школ с наибольшим индексом)"
+    rows = zip(
+        chosen.column("school_id").to_pylist(),
+        chosen.column("context_index").to_pylist(),
+        chosen.column("index_rank").to_pylist(),
+        strict=True,
+    )
+    for k, (school, value, rank) in enumerate(rows):
         head = (
-            f"Индекс социального неблагополучия {number(row['context_index'])}"
-            f"{' (из файла контекста)' if index.source == 'social_index' else ''} — "
-            f"{row['index_rank']}-е место из {n}; граница ШНСУ {number(cut)} "
-            f"({percent(quantile)} школ с наибольшим индексом)"
+            f"Индекс социального неблагополучия {number(value)}{given} — "
+            f"{rank}-е место из {n}{tail}"
         )
         reasons = [head]
-        factors = top_factors(row, index)
-        if factors:
+        raising = [(terms[f][k], f) for f in index.weights if (terms[f][k] or 0) > 0]
+        if raising:
+            raising.sort(key=lambda t: (-t[0], t[1]))
+            factors = [
+                f"{FACTOR_LABELS[f]} {_pct(shares[f][k])} (в среднем {averages[f]})"
+                for _, f in raising[:TOP_FACTORS]
+            ]
             reasons.append("Больше всего влияют: " + "; ".join(factors))
-        flagged[row["school_id"]] = reasons
+        flagged[school] = reasons
     details = table.select(["school_id", "context_index", "index_rank"]).append_column(
         "adverse_context", pa.array(is_adverse)
     )

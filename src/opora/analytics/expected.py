@@ -29,6 +29,7 @@ from typing import Any, Literal
 import narwhals as nw
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from opora.analytics import _phrases as say
 from opora.analytics._frames import as_lazy, collect, require_columns, with_failures
@@ -246,10 +247,7 @@ def resilient(
     flags = is_adverse & (lower > min_contribution)
     percent_level = say.percent(expected.confidence)
     flagged: dict[str, list[str]] = {}
-    rows = table.to_pylist()
-    for row, flag in zip(rows, flags, strict=True):
-        if not flag:
-            continue
+    for row in table.filter(pa.array(flags)).to_pylist():
         flagged[row["school_id"]] = [
             f"Ожидаемая {say.POOLED_FAILURES} («2» или ниже минимального порога) при таком "
             f"контексте — {say.percent(row['expected'])}, фактическая — "
@@ -301,36 +299,49 @@ def _latest_context(context: Any) -> pa.Table:
     if "school_id" not in table.column_names:
         raise ValueError("В таблице контекста нет столбца school_id (Код ОО).")
     if "year" in table.column_names and table.num_rows:
-        latest = max(y for y in table.column("year").to_pylist() if y is not None)
-        mask = pa.array([y == latest for y in table.column("year").to_pylist()])
-        table = table.filter(mask)
+        years = table.column("year")
+        latest = pc.max(years)
+        if latest.is_valid:
+            table = table.filter(pc.fill_null(pc.equal(years, latest), False))
+        else:
+            table = table.slice(0, 0)
     return table
 
 
 def _join(
     pooled: pa.Table, context: pa.Table, columns: list[str], weights: str
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Schools with participants and context, ordered by school_id."""
-    values = {
-        row["school_id"]: [row[c] for c in columns]
-        for row in context.select(["school_id", *columns]).to_pylist()
-    }
-    ids, failures, participants, raw = [], [], [], []
-    for row in sorted(pooled.to_pylist(), key=lambda r: r["school_id"]):
-        school = row["school_id"]
-        if not row["participants"] or school not in values:
-            continue
-        factor_values = values[school]
-        if weights == "fixed" and factor_values[0] is None:
-            continue
-        if weights == "fitted" and all(v is None for v in factor_values):
-            continue
-        ids.append(school)
-        failures.append(row["failures"])
-        participants.append(row["participants"])
-        raw.append([np.nan if v is None else float(v) for v in factor_values])
-    matrix = np.array(raw, dtype=np.float64).reshape(len(ids), len(columns))
-    return ids, np.array(failures, float), np.array(participants, float), matrix
+    """Schools with participants and context, ordered by school_id (vectorised in Arrow)."""
+    context = context.select(["school_id", *columns])
+    # A school listed twice in the context keeps its last row.
+    last_first = context.take(pa.array(np.arange(context.num_rows - 1, -1, -1, dtype=np.int64)))
+    pooled = pooled.filter(pc.is_valid(pooled.column("school_id"))).sort_by("school_id")
+    at = pc.index_in(
+        pooled.column("school_id"), value_set=last_first.column("school_id").combine_chunks()
+    )
+    participants = pooled.column("participants")
+    keep = pc.and_(pc.is_valid(at), pc.fill_null(pc.not_equal(participants, 0), False))
+    factors = [last_first.column(c).take(at) for c in columns]
+    if weights == "fixed":
+        keep = pc.and_(keep, pc.is_valid(factors[0]))
+    elif factors:
+        present = factors[0].is_valid()
+        for values in factors[1:]:
+            present = pc.or_(present, values.is_valid())
+        keep = pc.and_(keep, present)
+    keep = pc.fill_null(keep, False)
+    ids = pooled.column("school_id").filter(keep).to_pylist()
+    failures = _float_values(pooled.column("failures").filter(keep))
+    participants_kept = _float_values(participants.filter(keep))
+    raw = [_float_values(values.filter(keep)) for values in factors]
+    matrix = np.column_stack(raw) if raw else np.empty((len(ids), 0))
+    return ids, failures, participants_kept, matrix.reshape(len(ids), len(columns))
+
+
+def _float_values(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Numbers as float64, a missing value as NaN."""
+    floats = values.cast(pa.float64())
+    return np.asarray(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
 def _standardise(raw: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], list[str]]:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import narwhals as nw
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -217,24 +216,26 @@ def _school_table(
     model: Any,
 ) -> pa.Table:
     base = outcome.schools
-    ids = base.column("school_id").to_pylist()
-    codes: dict[str, list[str]] = {}
-    parts: dict[str, list[str]] = {}
+    ids = base.column("school_id").combine_chunks().cast(pa.string())
+    # Per category the codes and reasons of its schools, aligned with ``ids`` (null where the
+    # school is not flagged), then joined across categories in Arrow: most schools carry none.
+    codes, parts = [], []
     for code in CATEGORY_ORDER:
-        if code not in categories:
+        if code not in categories or not categories[code].flagged:
             continue
-        label = CATEGORY_LABELS[code]
-        for school, reasons in categories[code].flagged.items():
-            codes.setdefault(school, []).append(code)
-            parts.setdefault(school, []).append(f"{label}: " + "; ".join(reasons))
-    for school, reason in outcome.status_reasons.items():
-        parts.setdefault(school, []).append(reason)
-    joined_codes = [";".join(codes.get(school, ())) for school in ids]
-    reasons = [REASONS_SEPARATOR.join(parts.get(school, ())) for school in ids]
+        prefix = f"{CATEGORY_LABELS[code]}: "
+        flagged = categories[code].flagged
+        texts = [prefix + "; ".join(reasons) for reasons in flagged.values()]
+        at = _positions(ids, flagged)
+        codes.append(pc.if_else(pc.is_valid(at), code, pa.scalar(None, pa.string())))
+        parts.append(pa.array(texts, pa.string()).take(at))
+    if outcome.status_reasons:
+        at = _positions(ids, outcome.status_reasons)
+        parts.append(pa.array(list(outcome.status_reasons.values()), pa.string()).take(at))
     context_values = _lookup(ids, index.table if index else None, "context_index")
     columns = {
-        "school_id": pa.array(ids, pa.string()),
-        "categories": pa.array(joined_codes, pa.string()),
+        "school_id": ids,
+        "categories": _joined(ids, codes, ";"),
         "status": base.column("status"),
         "context_index": context_values,
         "expected_share": _lookup(ids, model.table if model else None, "expected"),
@@ -247,18 +248,33 @@ def _school_table(
         "low_years": base.column("low_years"),
         "judged_cells": base.column("judged_cells"),
         "low_cells": base.column("low_cells"),
-        "reasons": pa.array(reasons, pa.string()),
+        "reasons": _joined(ids, parts, REASONS_SEPARATOR),
     }
     return pa.table(columns, schema=SCHOOLS_SCHEMA)
 
 
-def _lookup(ids: list[str], table: pa.Table | None, column: str) -> pa.Array:
+def _positions(ids: pa.Array, keyed: dict[str, Any]) -> pa.Array:
+    """Where each school of ``ids`` is among the keys of ``keyed`` (null when absent)."""
+    return pc.index_in(ids, value_set=pa.array(list(keyed), pa.string()))
+
+
+def _joined(ids: pa.Array, pieces: list[pa.Array], separator: str) -> pa.Array:
+    """The non-null pieces of each school joined by ``separator``; "" when it has none."""
+    if not pieces:
+        return pa.array([""] * len(ids), pa.string())
+    # Each piece led by the separator, nulls as "", then the first separator cut off
+    # (``null_handling="skip"`` drops all-null rows in pyarrow 26, so it is not used).
+    led = [pc.binary_join_element_wise(separator, piece, "") for piece in pieces]
+    joined = pc.binary_join_element_wise(*led, "", null_handling="replace", null_replacement="")
+    return pc.utf8_slice_codeunits(joined, len(separator))
+
+
+def _lookup(ids: pa.Array, table: pa.Table | None, column: str) -> pa.Array:
     if table is None or column not in table.column_names:
         return pa.nulls(len(ids), pa.float64())
     keys = table.column("school_id").cast(pa.string())
-    positions = pc.index_in(pa.array(ids, pa.string()), value_set=keys.combine_chunks())
+    positions = pc.index_in(ids.cast(pa.string()), value_set=keys.combine_chunks())
     values = table.column(column).combine_chunks().cast(pa.float64())
     taken = values.take(positions)
     # NaN from the model (e.g. an empty interval) is shown as empty, like a missing value.
-    data = taken.to_numpy(zero_copy_only=False)
-    return pa.array(data, pa.float64(), mask=np.isnan(data))
+    return pc.if_else(pc.is_nan(taken), pa.scalar(None, pa.float64()), taken)

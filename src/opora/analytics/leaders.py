@@ -48,22 +48,21 @@ def leaders(outcome: LowResultsOutcome, max_failure_share: float) -> CategoryRes
             & ~np.isnan(max_share)
             & (max_share <= max_failure_share + TOLERANCE)
         )
-    ids = schools.column("school_id").to_pylist()
-    chosen = [school for school, flag in zip(ids, flags, strict=True) if flag]
+    chosen_ids = schools.column("school_id").filter(pa.array(flags))
+    chosen = chosen_ids.to_pylist()
     worst: dict[str, dict] = {}
     if chosen:
-        top = outcome.cells.filter(nw.col("school_id").is_in(chosen))
-        top = worst_cells(top, limit=1, low_only=False)
+        # Every judged cell of a leader is at or below the limit: cut the other cells first,
+        # so that the school filter and the window sort see a small part of the cells.
+        limit = max_failure_share + TOLERANCE
+        top = outcome.cells.filter(nw.col("share").is_null() | (nw.col("share") <= limit))
+        top = worst_cells(top.filter(nw.col("school_id").is_in(chosen)), limit=1, low_only=False)
         worst = {row["school_id"]: row for row in collect(top).to_pylist()}
     flagged: dict[str, list[str]] = {}
-    cells = schools.column("judged_cells").to_pylist()
-    for school, flag, judged in zip(ids, flags, cells, strict=True):
-        if not flag:
-            continue
-        reasons = [
-            f"Оценённых ячеек за {years_phrase(outcome.years)}: {judged}, во всех "
-            f"неуспевающих не больше {percent(max_failure_share)}"
-        ]
+    cells = schools.column("judged_cells").filter(pa.array(flags)).to_pylist()
+    said = f"во всех неуспевающих не больше {percent(max_failure_share)}"
+    for school, judged in zip(chosen, cells, strict=True):
+        reasons = [f"Оценённых ячеек за {years_phrase(outcome.years)}: {judged}, {said}"]
         if school in worst:
             reasons.append(
                 "Наибольшая доля: " + cell_phrase(worst[school], guard=max_failure_share)

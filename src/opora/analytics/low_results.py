@@ -358,17 +358,27 @@ def _write_reasons(
     method: Methodology,
     persistent: dict[str, list[tuple[str, list[int]]]],
 ) -> None:
+    """Reasons of the flagged schools and of the schools without a judged cell; the other
+    schools need none, so nothing is done for them."""
     rule = method.low_results
-    by_year: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
-    sy = outcome.school_years
-    for school, year, judged, low in zip(
-        sy.column("school_id").to_pylist(),
-        sy.column("year").to_pylist(),
-        sy.column("judged_cells").to_pylist(),
-        sy.column("low_cells").to_pylist(),
-        strict=True,
-    ):
-        by_year[school][year] = (judged, low)
+    s = outcome.schools
+    empty = np.flatnonzero(s.column("judged_cells").to_numpy() == 0)
+    if len(empty):
+        said: dict[int, str] = {}
+        counts = s.column("cells").to_numpy()[empty].tolist()
+        for school, cells in zip(
+            s.column("school_id").take(empty).to_pylist(), counts, strict=True
+        ):
+            if cells not in said:
+                said[cells] = _insufficient(rule, outcome.years, cells)
+            outcome.status_reasons[school] = said[cells]
+    is_low = s.column("low_results").to_numpy(zero_copy_only=False)
+    chosen = np.flatnonzero(is_low | s.column("risk").to_numpy(zero_copy_only=False))
+    if not len(chosen):
+        return
+    flagged = s.column("school_id").take(chosen)
+    ids = flagged.to_pylist()
+    by_year = _window_counts(outcome.school_years, flagged, outcome.years)
     worst: dict[str, list[str]] = defaultdict(list)
     for school, phrase in zip(
         outcome.worst.column("school_id").to_pylist(),
@@ -376,57 +386,71 @@ def _write_reasons(
         strict=True,
     ):
         worst[school].append(phrase)
-    s = outcome.schools
-    rows = zip(
-        s.column("school_id").to_pylist(),
-        s.column("low_results").to_pylist(),
-        s.column("risk").to_pylist(),
-        s.column("low_years").to_pylist(),
-        s.column("low_cells").to_pylist(),
-        s.column("judged_cells").to_pylist(),
-        s.column("cells").to_pylist(),
-        strict=True,
-    )
-    for school, is_low, is_risk, low_years, low_cells, judged, cells in rows:
-        if judged == 0:
-            outcome.status_reasons[school] = _insufficient(rule, outcome.years, cells)
-        if not (is_low or is_risk):
-            continue
-        if rule.rule == "rosobrnadzor":
-            head = _rosobrnadzor_head(
-                by_year[school], persistent.get(school, []), method, outcome.years
+    low_years = s.column("low_years").to_numpy()[chosen].tolist()
+    low_cells = s.column("low_cells").to_numpy()[chosen].tolist()
+    low_flags = is_low[chosen].tolist()
+    noun = ("низкая ячейка", "низкие ячейки", "низких ячеек")
+    if rule.rule == "rosobrnadzor":
+        noun = ("низкая процедура", "низкие процедуры", "низких процедур")
+        heads = [
+            _rosobrnadzor_head(
+                {year: counts[k] for year, counts in by_year.items()},
+                persistent.get(school, []),
+                method,
+                outcome.years,
             )
-        else:
-            head = _cells_head(by_year[school], low_years, is_low, rule, outcome.years)
-        reasons = [head, *worst[school]]
-        hidden = low_cells - len(worst[school])
-        if hidden > 0:
-            noun = ("низкая ячейка", "низкие ячейки", "низких ячеек")
-            if rule.rule == "rosobrnadzor":
-                noun = ("низкая процедура", "низкие процедуры", "низких процедур")
-            reasons.append(f"и ещё {plural(hidden, noun)}")
-        target = outcome.low_results if is_low else outcome.risk
-        target.flagged[school] = reasons
+            for k, school in enumerate(ids)
+        ]
+    else:
+        heads = _cells_heads(by_year, low_years, low_flags, rule, outcome.years)
+    no_cells: list[str] = []
+    for school, head, low, count in zip(ids, heads, low_flags, low_cells, strict=True):
+        cells = worst.get(school, no_cells)
+        reasons = [head, *cells]
+        if count > len(cells):
+            reasons.append(f"и ещё {plural(count - len(cells), noun)}")
+        (outcome.low_results if low else outcome.risk).flagged[school] = reasons
 
 
-def _cells_head(
-    years: dict[int, tuple[int, int]],
-    low_years: int,
-    is_low: bool,
+def _window_counts(
+    school_years: pa.Table, ids: pa.Array, window: tuple[int, ...]
+) -> dict[int, list[tuple[int, int]]]:
+    """Judged and low cells of each school of ``ids`` in each window year ((0, 0) when the
+    school has no row that year)."""
+    counts = {}
+    years = school_years.column("year")
+    for year in window:
+        rows = school_years.filter(pc.equal(years, year))
+        at = pc.index_in(ids, value_set=rows.column("school_id").combine_chunks())
+        judged = rows.column("judged_cells").take(at).fill_null(0).to_pylist()
+        low = rows.column("low_cells").take(at).fill_null(0).to_pylist()
+        counts[year] = list(zip(judged, low, strict=True))
+    return counts
+
+
+def _cells_heads(
+    by_year: dict[int, list[tuple[int, int]]],
+    low_years: list[int],
+    is_low: list[bool],
     rule: LowResultsRule,
     window: tuple[int, ...],
-) -> str:
-    parts = []
-    for year in window:
-        judged, low = years.get(year, (0, 0))
-        parts.append(
+) -> list[str]:
+    """«Низкие результаты в 2 из 2 лет окна (2023: низких ячеек 3 из 12; …)» of each school."""
+    per_year = [
+        [
             f"{year}: низких ячеек {low} из {judged}" if judged else f"{year}: нет оценённых ячеек"
-        )
+            for judged, low in by_year.get(year, [(0, 0)] * len(low_years))
+        ]
+        for year in window
+    ]
     of_years = "года" if len(window) % 10 == 1 and len(window) % 100 != 11 else "лет"
-    head = f"Низкие результаты в {low_years} из {len(window)} {of_years} окна ({'; '.join(parts)})"
-    if not is_low:
-        head += f"; для ШНОР нужно не меньше {rule.years_required}"
-    return head
+    suffix = f"; для ШНОР нужно не меньше {rule.years_required}"
+    heads = []
+    for k, low in enumerate(low_years):
+        parts = "; ".join(texts[k] for texts in per_year)
+        head = f"Низкие результаты в {low} из {len(window)} {of_years} окна ({parts})"
+        heads.append(head if is_low[k] else head + suffix)
+    return heads
 
 
 def _rosobrnadzor_head(

@@ -17,48 +17,41 @@ Seed 002 counts «недостоверные» results among low results; the me
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any, Literal
 
 import narwhals as nw
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from opora.analytics import _phrases as say
-from opora.analytics._frames import (
-    as_lazy,
-    collect,
-    consecutive_years,
-    require_columns,
-    with_failures,
+from opora.analytics._frames import as_lazy, collect, require_columns
+from opora.analytics._signals import (
+    CHECK,
+    SIGNAL_SCHEMA,
+    collapse,
+    pooled_table,
+    results_frame,
+    signal,
+    signal_table,
+    top_mark_columns,
+    vpr_vs_gia,
 )
-from opora.analytics.stats import two_proportion_test
 from opora.analytics.verdicts import CategoryResult
+
+__all__ = [
+    "SIGNAL_LABELS",
+    "SIGNAL_SCHEMA",
+    "collapse_signals",
+    "mark_gap_signals",
+    "unreliable",
+    "vpr_vs_gia_signals",
+]
 
 SIGNAL_LABELS: dict[str, str] = {
     "vpr_vs_gia": "ВПР намного лучше ГИА",
     "collapse": "резкое снижение доли неудовлетворительных результатов",
     "mark_gap": "расхождение журнальных отметок с ВПР",
 }
-
-SIGNAL_SCHEMA = pa.schema(
-    [
-        ("school_id", pa.string()),
-        ("signal", pa.string()),
-        ("year", pa.int64()),
-        ("procedure", pa.string()),
-        ("subject", pa.string()),
-        ("grade", pa.int64()),
-        ("p_value", pa.float64()),
-        ("figures", pa.string()),
-        ("text", pa.string()),
-    ]
-)
-
-_CHECK = "Это признак возможной необъективности результатов, требует проверки."
 
 
 def unreliable(
@@ -93,12 +86,12 @@ def unreliable(
     >>> sorted(category.flagged), signals.column("signal").to_pylist()
     (['a'], ['vpr_vs_gia'])
     """
-    frame = _results_frame(results)
+    frame = results_frame(results)
     # One pooled table (school × year × procedure) serves both the ВПР/ГИА comparison and the
     # collapse of whole procedures; only the cell level needs another pass over the results.
-    pooled = _pooled(frame, _top_columns(frame, top_marks))
+    pooled = pooled_table(frame, top_mark_columns(frame, top_marks))
     tables = [
-        _vpr_vs_gia(
+        vpr_vs_gia(
             pooled,
             vpr_max_failure=vpr_max_failure,
             vpr_min_top=vpr_min_top,
@@ -106,7 +99,7 @@ def unreliable(
             min_participants=min_participants,
             top_marks=top_marks,
         ),
-        _collapse(
+        collapse(
             frame,
             pooled,
             collapse_p=collapse_p,
@@ -173,12 +166,12 @@ def vpr_vs_gia_signals(
     >>> vpr_vs_gia_signals(results).column("year").to_pylist()
     [2024]
     """
-    frame = _results_frame(results)
-    top_columns = _top_columns(frame, top_marks)
+    frame = results_frame(results)
+    top_columns = top_mark_columns(frame, top_marks)
     if top_columns is None:
         return SIGNAL_SCHEMA.empty_table()
-    pooled = _pooled(frame, top_columns, procedures=[graded_procedure, *gia_procedures])
-    return _vpr_vs_gia(
+    pooled = pooled_table(frame, top_columns, procedures=[graded_procedure, *gia_procedures])
+    return vpr_vs_gia(
         pooled,
         vpr_max_failure=vpr_max_failure,
         vpr_min_top=vpr_min_top,
@@ -212,9 +205,9 @@ def collapse_signals(
     >>> collapse_signals(results, levels=("cell",)).column("p_value").to_pylist()[0] < 0.001
     True
     """
-    frame = _results_frame(results)
-    pooled = _pooled(frame, None)
-    return _collapse(
+    frame = results_frame(results)
+    pooled = pooled_table(frame, None)
+    return collapse(
         frame,
         pooled,
         collapse_p=collapse_p,
@@ -299,10 +292,10 @@ def mark_gap_signals(
             f"({say.percent(share)}) отметка в журнале отличается от отметки за "
             f"{graded_procedure} на {min_gap} балла и больше (выше за {graded_procedure} — у "
             f"{k - row['higher']}, выше в журнале — у {row['higher']}); по региону — {say.percent(regional)}, в "
-            f"{say.number(ratio, 1)} раза меньше ({say.p_value(p)}). {_CHECK}"
+            f"{say.number(ratio, 1)} раза меньше ({say.p_value(p)}). {CHECK}"
         )
         signals.append(
-            _signal(
+            signal(
                 row["school_id"],
                 "mark_gap",
                 row["year"],
@@ -314,307 +307,4 @@ def mark_gap_signals(
                 text,
             )
         )
-    return _signal_table(signals)
-
-
-# --- internals -------------------------------------------------------------------------------
-
-
-def _results_frame(results: Any) -> nw.LazyFrame:
-    frame = with_failures(as_lazy(results))
-    require_columns(frame, ["school_id", "year", "procedure", "participants"], "результаты")
-    return frame
-
-
-def _top_columns(frame: nw.LazyFrame, top_marks: str) -> list[str] | None:
-    """The mark columns counted as top marks, or None when the results lack one of them."""
-    top_columns = ["mark_5"] if top_marks == "5" else ["mark_4", "mark_5"]
-    names = frame.collect_schema().names()
-    return None if any(c not in names for c in top_columns) else top_columns
-
-
-def _pooled(
-    frame: nw.LazyFrame, top_columns: list[str] | None, procedures: list[str] | None = None
-) -> pa.Table:
-    """Participants, failures (and ``top`` marks) summed per school × year × procedure."""
-    sums = [nw.col("participants").sum(), nw.col("failures").sum()]
-    ints = ["year", "participants", "failures"]
-    if procedures is not None:
-        frame = frame.filter(nw.col("procedure").is_in(procedures))
-    if top_columns is not None:
-        top = sum(
-            (nw.col(c).fill_null(0) for c in top_columns[1:]), nw.col(top_columns[0]).fill_null(0)
-        )
-        frame = frame.with_columns(top=top)
-        sums.append(nw.col("top").sum())
-        ints.append("top")
-    pooled = frame.group_by("school_id", "year", "procedure").agg(*sums)
-    return collect(pooled, ints=tuple(ints))
-
-
-def _ints(table: pa.Table, name: str) -> np.ndarray:
-    return table.column(name).to_numpy(zero_copy_only=False)
-
-
-def _vpr_vs_gia(
-    pooled: pa.Table,
-    *,
-    vpr_max_failure: float,
-    vpr_min_top: float,
-    gia_min_failure: float,
-    min_participants: int,
-    top_marks: str,
-    graded_procedure: str = "ВПР",
-    gia_procedures: tuple[str, ...] = ("ОГЭ", "ЕГЭ"),
-    max_year_gap: int = 1,
-) -> pa.Table:
-    """The ``vpr_vs_gia`` signals from the pooled table (vectorised: only the signals are
-    written in Python). The ГИА of a school-year pools its ОГЭ and ЕГЭ; the nearest year first
-    (the same, then one earlier, one later, …) whose pool is large enough and weak enough."""
-    if pooled.num_rows == 0 or "top" not in pooled.column_names:
-        return SIGNAL_SCHEMA.empty_table()
-    pooled = pooled.filter(
-        pc.and_(pc.is_valid(pooled.column("school_id")), pc.is_valid(pooled.column("year")))
-    )
-    procedure = pooled.column("procedure")
-    n, failures, top = (_ints(pooled, c) for c in ("participants", "failures", "top"))
-    is_vpr = pc.fill_null(pc.equal(procedure, graded_procedure), False).to_numpy(
-        zero_copy_only=False
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        chosen = (
-            is_vpr
-            & (n >= min_participants)
-            & (n > 0)
-            & ~(failures / n > vpr_max_failure)
-            & ~(top / n < vpr_min_top)
-        )
-    vpr = pooled.filter(pa.array(chosen))
-    if vpr.num_rows == 0:
-        return SIGNAL_SCHEMA.empty_table()
-    gia_rows = pooled.filter(
-        pc.and_(
-            pc.fill_null(
-                pc.is_in(procedure, value_set=pa.array(gia_procedures, pa.string())), False
-            ),
-            pc.is_in(
-                pooled.column("school_id"), value_set=vpr.column("school_id").combine_chunks()
-            ),
-        )
-    )
-    pools = gia_rows.group_by(["school_id", "year"], use_threads=False).aggregate(
-        [("participants", "sum"), ("failures", "sum"), ("procedure", "list")]
-    )
-    size, weak = _ints(pools, "participants_sum"), _ints(pools, "failures_sum")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        is_weak = (size >= min_participants) & (size > 0) & (weak / size >= gia_min_failure)
-    pools = pools.filter(pa.array(is_weak))
-    gia = {
-        (school, year): (total, failed, names)
-        for school, year, total, failed, names in zip(
-            *(pools.column(c).to_pylist() for c in pools.column_names), strict=True
-        )
-    }
-    candidates = [year for gap in range(1, max_year_gap + 1) for year in (-gap, gap)]
-    top_word = "«5»" if top_marks == "5" else "«4» и «5»"
-    signals = []
-    columns = ("school_id", "year", "participants", "failures", "top")
-    rows = zip(*(vpr.column(c).to_pylist() for c in columns), strict=True)
-    for school, year, n_vpr, failed_vpr, top_vpr in rows:
-        for gia_year in (year, *(year + offset for offset in candidates)):
-            pool = gia.get((school, gia_year))
-            if pool is not None:
-                break
-        else:
-            continue
-        gia_participants, gia_failures, names = pool
-        procedures = ", ".join(sorted(names, key=gia_procedures.index))
-        figures = {
-            "vpr_failures": failed_vpr,
-            "vpr_top": top_vpr,
-            "vpr_participants": n_vpr,
-            "gia_year": gia_year,
-            "gia_failures": gia_failures,
-            "gia_participants": gia_participants,
-        }
-        text = (
-            f"{graded_procedure} {year}: «2» — {say.percent(failed_vpr / n_vpr)} "
-            f"({say.count_of(failed_vpr, n_vpr)}), {top_word} — {say.percent(top_vpr / n_vpr)} "
-            f"({say.count_of(top_vpr, n_vpr)}), а на ГИА {gia_year} ({procedures}) "
-            f"неудовлетворительных результатов — {say.percent(gia_failures / gia_participants)} "
-            f"({say.count_of(gia_failures, gia_participants)}). {_CHECK}"
-        )
-        signals.append(
-            _signal(school, "vpr_vs_gia", year, graded_procedure, None, None, None, figures, text)
-        )
-    return _signal_table(signals)
-
-
-_PAIR_INTS = ("participants_from", "participants_to", "failures_from", "failures_to")
-
-
-def _collapse(
-    frame: nw.LazyFrame,
-    pooled: pa.Table,
-    *,
-    collapse_p: float,
-    collapse_min_drop: float,
-    min_participants: int,
-    levels: Sequence[str],
-) -> pa.Table:
-    """``collapse`` signals: cells compared on the engine, whole procedures from ``pooled``."""
-    years = sorted({y for y in pooled.column("year").to_pylist() if y is not None})
-    signals = []
-    for level in levels:
-        if level == "cell":
-            keys = ["school_id", "procedure", "subject", "grade"]
-            pairs = consecutive_years(frame, keys, ["participants", "failures"], years)
-            if pairs is None:
-                continue
-            n0, n1 = nw.col("participants_from"), nw.col("participants_to")
-            drop = nw.col("failures_from") / n0 - nw.col("failures_to") / n1
-            candidates = pairs.filter(
-                (n0 >= min_participants)
-                & (n1 >= min_participants)
-                & (drop >= collapse_min_drop - 1e-12)
-            )
-            table = collect(candidates, ints=(*_PAIR_INTS, "year_from", "year_to"))
-        else:
-            table = _procedure_pairs(pooled, years, min_participants, collapse_min_drop)
-        signals.extend(_collapse_rows(table, collapse_p))
-    return _signal_table(signals)
-
-
-def _procedure_pairs(
-    pooled: pa.Table, years: list[int], min_participants: int, min_drop: float
-) -> pa.Table:
-    """Whole procedures of consecutive years whose failure share dropped by ``min_drop``
-    (the same figures as :func:`consecutive_years` over the results, from the pooled table)."""
-    parts = []
-    year = _ints(pooled, "year")
-    n, failures = _ints(pooled, "participants"), _ints(pooled, "failures")
-    for y0, y1 in zip(years, years[1:], strict=False):
-        rows = (year == y0) | (year == y1)
-        first, second = rows & (year == y0), rows & (year == y1)
-        sides = pa.table(
-            {
-                "school_id": pooled.column("school_id").filter(pa.array(rows)),
-                "procedure": pooled.column("procedure").filter(pa.array(rows)),
-                "participants_from": np.where(first, n, 0)[rows],
-                "participants_to": np.where(second, n, 0)[rows],
-                "failures_from": np.where(first, failures, 0)[rows],
-                "failures_to": np.where(second, failures, 0)[rows],
-            }
-        )
-        summed = sides.group_by(["school_id", "procedure"], use_threads=False).aggregate(
-            [(c, "sum") for c in _PAIR_INTS]
-        )
-        n0, n1, x0, x1 = (_ints(summed, f"{c}_sum") for c in _PAIR_INTS)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            keep = (
-                (n0 >= min_participants)
-                & (n1 >= min_participants)
-                & (n0 > 0)
-                & (n1 > 0)
-                & (x0 / n0 - x1 / n1 >= min_drop - 1e-12)
-            )
-        kept = summed.filter(pa.array(keep))
-        parts.append(
-            pa.table(
-                {
-                    "school_id": kept.column("school_id"),
-                    "procedure": kept.column("procedure"),
-                    "subject": pa.nulls(kept.num_rows, pa.string()),
-                    "grade": pa.nulls(kept.num_rows, pa.int64()),
-                    **{c: kept.column(f"{c}_sum") for c in _PAIR_INTS},
-                    "year_from": pa.array(np.full(kept.num_rows, y0, dtype=np.int64)),
-                    "year_to": pa.array(np.full(kept.num_rows, y1, dtype=np.int64)),
-                }
-            )
-        )
-    return pa.concat_tables(parts) if parts else pa.table({})
-
-
-def _collapse_rows(table: pa.Table, collapse_p: float) -> list[dict[str, Any]]:
-    if table.num_rows == 0:
-        return []
-    x0, n0, x1, n1 = (
-        table.column(c).to_numpy(zero_copy_only=False)
-        for c in ("failures_from", "participants_from", "failures_to", "participants_to")
-    )
-    _, p = two_proportion_test(x0, n0, x1, n1)
-    significant = p < collapse_p
-    table = table.filter(pa.array(significant))
-    rows = []
-    for row, p_row in zip(table.to_pylist(), p[significant].tolist(), strict=True):
-        share0 = row["failures_from"] / row["participants_from"]
-        share1 = row["failures_to"] / row["participants_to"]
-        label = say.cell_label(row["procedure"], row["subject"], row["grade"])
-        figures = {
-            "year_from": row["year_from"],
-            "failures_from": row["failures_from"],
-            "participants_from": row["participants_from"],
-            "failures_to": row["failures_to"],
-            "participants_to": row["participants_to"],
-        }
-        text = (
-            f"{label}: {say.failure_share_phrase(row['procedure'])} снизилась с "
-            f"{say.percent(share0)} ({say.count_of(row['failures_from'], row['participants_from'])}) "
-            f"в {row['year_from']} г. до {say.percent(share1)} "
-            f"({say.count_of(row['failures_to'], row['participants_to'])}) в {row['year_to']} г. — "
-            f"на {say.points(share0 - share1, signed=False)} ({say.p_value(float(p_row))}); "
-            f"такое резкое улучшение случайностью не объясняется. {_CHECK}"
-        )
-        rows.append(
-            _signal(
-                row["school_id"],
-                "collapse",
-                row["year_to"],
-                row["procedure"],
-                row["subject"],
-                row["grade"],
-                float(p_row),
-                figures,
-                text,
-            )
-        )
-    return rows
-
-
-def _signal(
-    school: str,
-    code: str,
-    year: int,
-    procedure: str,
-    subject: str | None,
-    grade: int | None,
-    p: float | None,
-    figures: dict[str, Any],
-    text: str,
-) -> dict[str, Any]:
-    return {
-        "school_id": school,
-        "signal": code,
-        "year": int(year),
-        "procedure": procedure,
-        "subject": subject,
-        "grade": None if grade is None else int(grade),
-        "p_value": p,
-        "figures": json.dumps(figures, ensure_ascii=False),
-        "text": text,
-    }
-
-
-def _signal_table(rows: list[dict[str, Any]]) -> pa.Table:
-    if not rows:
-        return SIGNAL_SCHEMA.empty_table()
-    rows.sort(
-        key=lambda r: (
-            r["school_id"],
-            r["year"],
-            r["procedure"],
-            r["subject"] or "",
-            r["grade"] or 0,
-        )
-    )
-    return pa.Table.from_pylist(rows, schema=SIGNAL_SCHEMA)
+    return signal_table(signals)

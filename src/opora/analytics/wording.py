@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 CELLS = ("ячейка", "ячейки", "ячеек")
 JUDGED_CELLS = ("оценённая ячейка", "оценённые ячейки", "оценённых ячеек")
@@ -115,23 +116,29 @@ def percents(shares: np.ndarray, guard: float | None = None) -> list[str]:
     >>> percents(np.array([9 / 21, 0.296, np.nan]), guard=0.30)
     ['43 %', '29,6 %', '—']
     """
+    return percent_texts(shares, guard).to_pylist()
+
+
+def percent_texts(shares: np.ndarray, guard: float | None = None) -> pa.Array:
+    """:func:`percents` as an Arrow string array (vectorised; only the shares whose rounding
+    would cross ``guard`` go through :func:`percent` one by one).
+
+    >>> percent_texts(np.array([0.125, np.nan])).to_pylist()
+    ['13 %', '—']
+    """
     values = np.asarray(shares, dtype=np.float64) * 100.0
+    missing = np.isnan(values)
     with np.errstate(invalid="ignore"):
         whole = np.floor(values + 0.5 + 1e-9)
         crosses = np.zeros(len(values), dtype=bool)
         if guard is not None:
             edge = guard * 100 - 1e-9
-            crosses = (values < edge) != (whole < edge)
-    texts = []
-    for value, rounded, cross in zip(
-        values.tolist(), whole.tolist(), crosses.tolist(), strict=True
-    ):
-        if value != value:
-            texts.append("—")
-        elif cross:
-            texts.append(percent(value / 100.0, guard))
-        else:
-            texts.append(f"{int(rounded)} %")
+            crosses = ((values < edge) != (whole < edge)) & ~missing
+    digits = pc.cast(pa.array(np.where(missing, 0.0, whole).astype(np.int64)), pa.string())
+    texts = pc.if_else(pa.array(missing), "—", pc.binary_join_element_wise(digits, " %", ""))
+    if crosses.any():
+        exact = [percent(v / 100.0, guard) for v in values[crosses].tolist()]
+        texts = pc.replace_with_mask(texts, pa.array(crosses), pa.array(exact, pa.string()))
     return texts
 
 
@@ -144,6 +151,12 @@ def cell_phrases(cells: pa.Table, guard: float | None = None) -> list[str]:
     >>> cell_phrases(t)
     ['ЕГЭ 2024, Химия, 11 кл.: 3 из 10 (30 %) не преодолели минимальный порог']
     """
+    names = ("year", "grade", "failures", "participants")
+    if all(pa.types.is_integer(cells.schema.field(n).type) for n in names) and all(
+        pa.types.is_string(cells.schema.field(n).type)
+        for n in ("procedure", "subject", "failure_source")
+    ):
+        return _cell_phrase_texts(cells, guard).to_pylist()
     failures = cells.column("failures").to_pylist()
     participants = cells.column("participants").to_pylist()
     shares = np.array(
@@ -173,3 +186,31 @@ def cell_phrases(cells: pa.Table, guard: float | None = None) -> list[str]:
             f"{failed_phrase(source)}"
         )
     return phrases
+
+
+def _cell_phrase_texts(cells: pa.Table, guard: float | None) -> pa.Array:
+    """The phrases of integer/text cell columns built by Arrow kernels (the same text as the
+    f-strings of :func:`cell_phrase`, «None» for a missing value)."""
+
+    def text(name: str) -> pa.ChunkedArray:
+        return pc.fill_null(pc.cast(cells.column(name), pa.string()), "None")
+
+    x = cells.column("failures").cast(pa.float64()).to_numpy(zero_copy_only=False)
+    n = cells.column("participants").cast(pa.float64()).to_numpy(zero_copy_only=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(~np.isnan(x) & ~np.isnan(n) & (n != 0), x / n, np.nan)
+    grade = cells.column("grade")
+    grade_text = pc.if_else(
+        pc.is_valid(grade),
+        pc.binary_join_element_wise(", ", pc.cast(grade, pa.string()), " кл.", ""),
+        "",
+    )
+    threshold = pc.fill_null(pc.equal(cells.column("failure_source"), THRESHOLD_SOURCE), False)
+    failed = pc.if_else(threshold, failed_phrase(THRESHOLD_SOURCE), failed_phrase(None))
+    parts = [
+        text("procedure"), " ", text("year"), ", ", text("subject"), grade_text, ": ",
+        text("failures"), " из ", text("participants"), " (", percent_texts(shares, guard),
+        ") ", failed,
+    ]  # fmt: skip
+    joined = pc.binary_join_element_wise(*parts, "")
+    return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined

@@ -12,13 +12,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opora.formats.clean_csv import clean_csv_table
 from opora.formats.columns import check_kind, schema
 from opora.formats.diagnosis import diagnose
 from opora.formats.headers import match_headers
 from opora.formats.plan import Plan, quiet_connection, quote
 from opora.formats.procedures import DEFAULT_PROCEDURES, Procedure
 from opora.formats.report import ParseResult, RowError
-from opora.formats.clean_csv import clean_csv_table
 from opora.formats.screening import screen
 from opora.formats.sources import (
     Source,

@@ -75,9 +75,14 @@ def cell_texts(values: pa.Array) -> pa.Array:
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
         return texts
     needs_quotes = pc.match_substring_regex(texts, '[,"\r\n]')
+    if not pc.any(needs_quotes).as_py():
+        return texts
     mark = pa.scalar('"', pa.large_string())
     empty = pa.scalar("", pa.large_string())
-    quoted = pc.binary_join_element_wise(mark, pc.replace_substring(texts, '"', '""'), mark, empty)
+    escaped = texts
+    if pc.any(pc.match_substring(texts, '"')).as_py():
+        escaped = pc.replace_substring(texts, '"', '""')
+    quoted = pc.binary_join_element_wise(mark, escaped, mark, empty)
     return pc.if_else(needs_quotes, quoted, texts)
 
 
