@@ -326,3 +326,49 @@ def test_identify_names_an_unknown_methodology_key_with_its_section(tmp_path):
     assert result.exit_code != 0
     assert "«treshold» в разделе [low_results]" in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("procedure", "graded"), [("КДР-9", True), ("Региональный экзамен", False)]
+)
+def test_identify_accepts_a_regional_procedure_name(tmp_path, procedure, graded):
+    """The spec allows «a regional procedure name»; a batch has no catalogue to check it in."""
+    schools = tmp_path / "schools.csv"
+    schools.write_text(
+        "school_id,name,municipality,settlement,students\n"
+        "S1,Школа 1,Район,село,40\nS2,Школа 2,Район,город,400\n",
+        encoding="utf-8",
+    )
+    head = "school_id,year,procedure,subject,grade,participants,"
+    rows = []
+    for year in (2025, 2026):
+        if graded:
+            rows += [
+                f"S1,{year},{procedure},Математика,9,10,4,4,2,0,",
+                f"S2,{year},{procedure},Математика,9,20,1,9,6,4,",
+            ]
+        else:
+            rows += [
+                f"S1,{year},{procedure},Математика,9,10,,,,,4",
+                f"S2,{year},{procedure},Математика,9,20,,,,,1",
+            ]
+    results = tmp_path / "results.csv"
+    results.write_text(
+        head + "mark_2,mark_3,mark_4,mark_5,below_min\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    method = tmp_path / "m.toml"
+    method.write_text(
+        f'name = "регион"\n[low_results]\nprocedures = ["{procedure}"]\n', encoding="utf-8"
+    )
+    out = tmp_path / "out.csv"
+    result = run(
+        "identify", "--schools", schools, "--results", results, "--method", method, "--out", out
+    )
+    assert result.exit_code == 0, result.output
+    assert "Региональные процедуры" in result.output
+    got = {
+        line.split(",")[0]: line.split(",")[1]
+        for line in out.read_text(encoding="utf-8").splitlines()[1:]
+    }
+    # S1: 4 of 10 (40 %) failed in both years → ШНОР; S2: 1 of 20 (5 %) → leader.
+    assert got == {"S1": "low_results", "S2": "leader"}

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -150,7 +151,7 @@ def identify_files(
         step(f"Чтение файла «{Path(path).name}» ({_KIND_NAMES[kind]})")
         clock = time.perf_counter()
         known = register_ids if kind != "schools" else None
-        parsed = read_table(kind, Path(path), known_school_ids=known)
+        parsed = _read_with_regional_procedures(read_table, kind, Path(path), known)
         timings[f"read_{kind}"] = time.perf_counter() - clock
         warnings += [f"{Path(path).name}: {w}" for w in parsed.warnings]
         if not parsed.ok:
@@ -219,6 +220,35 @@ def _formulas(run: Identification) -> list[str]:
     if run.fitted is not None:
         lines.append(f"Ожидаемые результаты: {run.fitted['formula']}")
     return lines
+
+
+def _read_with_regional_procedures(read_table: Any, kind: str, path: Path, known: Any) -> Any:
+    """Read a file; a batch has no procedure catalogue, so the spec's «regional procedure name»
+    is accepted: names outside the default catalogue are taken as graded (marks «2»–«5») or,
+    failing that, as threshold procedures (below_min), and the caller is told which."""
+    parsed = read_table(kind, path, known_school_ids=known)
+    if parsed.ok or kind not in ("results", "students"):
+        return parsed
+    from opora.formats import DEFAULT_PROCEDURES, Procedure
+
+    unknown = {e.value for e in parsed.errors if "неизвестная процедура" in e.message}
+    unknown.discard(None)
+    if not unknown:
+        return parsed
+    for scoring, words in (
+        ("graded", "с отметками «2»–«5»"),
+        ("threshold", "с минимальным порогом"),
+    ):
+        catalogue = dict(DEFAULT_PROCEDURES)
+        catalogue.update({name: Procedure(name, scoring) for name in unknown})
+        retried = read_table(kind, path, known_school_ids=known, procedures=catalogue)
+        if retried.ok:
+            names = ", ".join(f"«{name}»" for name in sorted(unknown))
+            retried.warnings.append(
+                f"Региональные процедуры {names} приняты как процедуры {words}."
+            )
+            return retried
+    return parsed
 
 
 def output_table(run: Identification, register: pa.Table | None = None) -> pa.Table:
