@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from opora.programs.causes import CAUSES, RATINGS
+from opora.programs.fields import ACTIVITY_FIELDS, PASSPORT_FIELDS
 from opora.programs.models import Activity, DuePoint, IndicatorValue, PointStatus, Program
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -19,20 +20,7 @@ class PassportForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields = [
-            "name",
-            "order_number",
-            "order_date",
-            "order_url",
-            "period_start",
-            "period_end",
-            "goal",
-            "tasks",
-            "expected_results",
-            "coordinator",
-            "working_group",
-            "funding",
-        ]
+        fields = list(PASSPORT_FIELDS)
         widgets = {
             "order_date": DATE,
             "period_start": DATE,
@@ -83,16 +71,7 @@ class NewProgramForm(PassportForm):
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
-        fields = [
-            "section",
-            "number",
-            "title",
-            "deadline",
-            "responsible",
-            "expected_result",
-            "quality_indicator",
-            "cause",
-        ]
+        fields = ["section", *ACTIVITY_FIELDS]
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "responsible": forms.TextInput(),

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from opora.accounts.models import AuditEvent
+from opora.programs.fields import ACTIVITY_FIELDS, PASSPORT_FIELDS
 from opora.programs.models import Activity, Program
-from opora.programs.services import ACTIVITY_FIELDS, PASSPORT_FIELDS
 
 FIELD_LABELS = {
     name: str(Activity._meta.get_field(name).verbose_name) for name in ACTIVITY_FIELDS

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from opora.accounts.audit import record
 from opora.programs import access
+from opora.programs.fields import ACTIVITY_FIELDS, PASSPORT_FIELDS
 from opora.programs.models import (
     Activity,
     DuePoint,
@@ -30,30 +31,6 @@ from opora.territory.models import School
 
 if TYPE_CHECKING:
     from opora.accounts.models import User
-
-PASSPORT_FIELDS = (
-    "name",
-    "order_number",
-    "order_date",
-    "order_url",
-    "period_start",
-    "period_end",
-    "goal",
-    "tasks",
-    "expected_results",
-    "coordinator",
-    "working_group",
-    "funding",
-)
-ACTIVITY_FIELDS = (
-    "number",
-    "title",
-    "deadline",
-    "responsible",
-    "expected_result",
-    "quality_indicator",
-    "cause",
-)
 
 
 def _audit(

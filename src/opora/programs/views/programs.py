@@ -78,18 +78,7 @@ def create(request: HttpRequest) -> HttpResponse:
     form = NewProgramForm(request.POST or None, templates=templates, parents=parents)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        passport = {
-            k: data.get(k)
-            for k in (
-                "name",
-                "period_start",
-                "period_end",
-                "order_number",
-                "order_date",
-                "order_url",
-                "goal",
-            )
-        }
+        passport = {k: data.get(k) for k in NewProgramForm.Meta.fields}
         if data["template"]:
             program = attempt(
                 request,

@@ -9,20 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from opora.programs import access, services
+from opora.programs.fields import ACTIVITY_FIELDS
 from opora.programs.forms import ActivityForm, DuePointForm
 from opora.programs.models import Activity, DuePoint
 from opora.programs.selectors import get_program
 from opora.programs.views.common import attempt
-
-ACTIVITY_FIELDS = (
-    "number",
-    "title",
-    "deadline",
-    "responsible",
-    "expected_result",
-    "quality_indicator",
-    "cause",
-)
 
 
 @login_required
