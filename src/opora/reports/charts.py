@@ -32,7 +32,7 @@ def completion_chart(counts: dict[str, int], labels: dict[str, str]) -> bytes:
     ax.set_xlabel("контрольных точек")
     ax.set_title("Выполнение мероприятий за период")
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def achievement_chart(items: list[tuple[str, float | None, float | None]]) -> bytes:
@@ -53,10 +53,11 @@ def achievement_chart(items: list[tuple[str, float | None, float | None]]) -> by
     ax.set_xlabel("%, черта — целевое значение")
     ax.set_title("Достижение показателей")
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    return figure_png(fig)
 
 
-def _png(fig) -> bytes:
+def figure_png(fig) -> bytes:
+    """A finished matplotlib figure as PNG bytes (the figure is closed)."""
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png")

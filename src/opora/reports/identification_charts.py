@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import matplotlib
@@ -10,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+from opora.reports.charts import figure_png  # noqa: E402
 
 LOW = "#b42318"
 OTHER = "#9aa5b1"
@@ -36,7 +37,7 @@ def share_distribution(shares: Sequence[float], low: Sequence[bool]) -> bytes:
     ax.set_title("Распределение школ по доле неуспешных результатов")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def context_scatter(
@@ -64,12 +65,4 @@ def context_scatter(
     ax.set_title("Социальный контекст и результаты")
     ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
-
-
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    return figure_png(fig)

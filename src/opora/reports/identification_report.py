@@ -212,18 +212,12 @@ GENERAL_ONLY = "Общие рекомендации для категорий ш
 
 
 def _docx(data: ReportData) -> bytes:
-    from docx import Document as Word
-    from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
 
+    from opora.reports.word import landscape_document
+
     distribution, scatter = charts(data)
-    doc = Word()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(1.5)
-    doc.styles["Normal"].font.name = "Times New Roman"
-    doc.styles["Normal"].font.size = Pt(12)
+    doc = landscape_document()
     doc.add_heading(data.title, level=1)
     doc.add_paragraph(data.subtitle)
     doc.add_paragraph(data.scope)
