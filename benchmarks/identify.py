@@ -42,7 +42,9 @@ OPORA = r"""
 import json, sys, time
 started = time.perf_counter()
 from opora.analytics.batch import identify_files
+from opora.analytics.frames import spare_pandas
 imported = time.perf_counter()
+spare_pandas()  # as the command does: pyarrow is kept from importing pandas
 folder, out = sys.argv[1], sys.argv[2]
 summary = identify_files(folder + "/schools.csv", folder + "/results.csv",
                          folder + "/context.csv", out=out)

@@ -49,20 +49,38 @@ def world(db) -> World:
     south = Municipality.objects.create(region=region, name="город Южноозёрск")
     far = Municipality.objects.create(region=other_region, name="Дальний район")
     north_school = School.objects.create(
-        code="0101001", name="МБОУ «Северная СОШ»", municipality=north, settlement="село",
-        students=180, kind="СОШ", distance_km=12.5,
+        code="0101001",
+        name="МБОУ «Северная СОШ»",
+        municipality=north,
+        settlement="село",
+        students=180,
+        kind="СОШ",
+        distance_km=12.5,
     )
     north_village_school = School.objects.create(
-        code="0101002", name="МКОУ «Ключевская ООШ»", municipality=north, settlement="село",
-        students=41, kind="ООШ", distance_km=38.0,
+        code="0101002",
+        name="МКОУ «Ключевская ООШ»",
+        municipality=north,
+        settlement="село",
+        students=41,
+        kind="ООШ",
+        distance_km=38.0,
     )
     south_school = School.objects.create(
-        code="0201001", name="МБОУ «Гимназия № 3»", municipality=south, settlement="город",
-        students=1150, kind="гимназия",
+        code="0201001",
+        name="МБОУ «Гимназия № 3»",
+        municipality=south,
+        settlement="город",
+        students=1150,
+        kind="гимназия",
     )
     far_school = School.objects.create(
-        code="9801001", name="МБОУ «Дальняя СОШ»", municipality=far, settlement="село",
-        students=300, kind="СОШ",
+        code="9801001",
+        name="МБОУ «Дальняя СОШ»",
+        municipality=far,
+        settlement="село",
+        students=300,
+        kind="СОШ",
     )
 
     def user(username: str, **fields) -> User:

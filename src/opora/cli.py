@@ -501,6 +501,7 @@ def identify(
         if path is not None and not path.is_file():
             raise fail(f"файл «{path}» не найден. Проверьте путь.")
     batch = analytics_module("batch")
+    analytics_module("frames").spare_pandas()
     chosen: Path | str | None = method
     if method is not None and not method.is_file():
         chosen = str(method)  # a preset name (opora methodology list)

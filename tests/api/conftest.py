@@ -19,4 +19,3 @@ def api(world) -> Callable[[object], Client]:
         return client
 
     return client_for
-

@@ -17,7 +17,10 @@ def test_it_scopes_schools_to_each_role(world):
 
 def test_it_scopes_municipalities(world):
     names = lambda qs: set(qs.values_list("name", flat=True))  # noqa: E731
-    assert names(visible_municipalities(world.region_user)) == {"Северный район", "город Южноозёрск"}
+    assert names(visible_municipalities(world.region_user)) == {
+        "Северный район",
+        "город Южноозёрск",
+    }
     assert names(visible_municipalities(world.school_user)) == {"Северный район"}
     assert names(visible_municipalities(world.curator)) == {"Северный район"}
     assert names(visible_municipalities(world.nobody)) == set()

@@ -53,7 +53,9 @@ class User(AbstractUser):
         if self.role in needs:
             field, label = needs[Role(self.role)]
             if getattr(self, f"{field}_id") is None:
-                raise ValidationError({field: f"Для роли «{self.get_role_display()}» укажите {label}."})
+                raise ValidationError(
+                    {field: f"Для роли «{self.get_role_display()}» укажите {label}."}
+                )
 
     @property
     def territory_label(self) -> str:

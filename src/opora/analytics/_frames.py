@@ -8,7 +8,7 @@ import narwhals as nw
 import pyarrow as pa
 
 from opora.analytics.cells import failure_columns
-from opora.analytics.frames import to_lazy
+from opora.analytics.frames import distinct, to_lazy
 
 
 def as_lazy(frame: Any) -> nw.LazyFrame:
@@ -64,7 +64,7 @@ def collect(
 
 def distinct_years(frame: nw.LazyFrame) -> list[int]:
     """The sorted distinct years of a frame (a tiny collect)."""
-    years = frame.select("year").unique().collect(backend="pyarrow").to_native()
+    years = distinct(frame, "year").collect(backend="pyarrow").to_native()
     return sorted(int(y) for y in years.column("year").to_pylist() if y is not None)
 
 

@@ -198,13 +198,11 @@ def identify_files(
 
 
 def _import_ahead() -> None:
-    """Import in the background what the run needs later, while DuckDB reads the files without
-    holding the GIL: pandas (pyarrow loads it on the first array it builds) and SciPy's
-    special functions (the p-values and intervals). Either costs a few tenths of a second."""
+    """Import SciPy's special functions (the p-values and intervals; a few tenths of a second)
+    in the background while DuckDB and Arrow read the files without holding the GIL."""
 
     def load() -> None:
         try:
-            import pandas  # noqa: F401
             import scipy.special  # noqa: F401
         except ImportError:  # pragma: no cover - the import where it is needed says why
             pass

@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from opora.analytics.frames import collect
+from opora.analytics.frames import collect, distinct
 from opora.analytics.methodology import LowResultsRule
 from opora.analytics.stats import wilson_interval, z_value
 
@@ -141,7 +141,7 @@ def window_years(results: nw.LazyFrame, rule: LowResultsRule) -> tuple[int, ...]
     >>> window_years(to_lazy(t), LowResultsRule(window_years=2))
     (2023, 2024)
     """
-    years = collect(filter_results(results, rule).select("year").unique())
+    years = collect(distinct(filter_results(results, rule), "year"))
     present = sorted({y for y in years.column("year").to_pylist() if y is not None})
     return tuple(present[-rule.window_years :])
 

@@ -12,6 +12,7 @@ module knows which engine is underneath.
 from __future__ import annotations
 
 import atexit
+import importlib.abc
 import os
 import shutil
 import sys
@@ -32,17 +33,26 @@ SPARK_LOCAL_ROWS = 200_000
 
 _lock = threading.Lock()
 _duckdb: duckdb.DuckDBPyConnection | None = None
+_per_thread = threading.local()
 _spark: Any = None
 _scratch_dir: Path | None = None
 
 
 def duckdb_connection() -> duckdb.DuckDBPyConnection:
-    """The in-memory DuckDB connection the analytics use unless given another one."""
+    """The in-memory DuckDB connection the analytics use unless given another one.
+
+    One database for the process, one cursor per thread: a DuckDB connection must not run two
+    queries at once, and the web server's threads, like the background steps of
+    :func:`opora.analytics.identify.identify`, query at the same time.
+    """
     global _duckdb
-    with _lock:
-        if _duckdb is None:
-            _duckdb = duckdb.connect(":memory:")
-        return _duckdb
+    cursor = getattr(_per_thread, "cursor", None)
+    if cursor is None:
+        with _lock:
+            if _duckdb is None:
+                _duckdb = duckdb.connect(":memory:")
+            cursor = _per_thread.cursor = _duckdb.cursor()
+    return cursor
 
 
 def spark_session() -> Any:
@@ -125,6 +135,44 @@ def collect(lf: nw.LazyFrame, schema: dict[str, pa.DataType] | None = None) -> p
                 i = table.column_names.index(name)
                 table = table.set_column(i, name, table.column(name).cast(dtype))
     return table
+
+
+def distinct(lf: nw.LazyFrame, *columns: str) -> nw.LazyFrame:
+    """The distinct rows of ``columns``, by a plain grouping: Narwhals' ``unique()`` numbers
+    the rows of every group with a window function on DuckDB, several times slower.
+
+    >>> import pyarrow as pa
+    >>> sorted(collect(distinct(to_lazy(pa.table({"y": [2, 1, 2]})), "y"))["y"].to_pylist())
+    [1, 2]
+    """
+    return lf.group_by(*columns).agg(nw.len().alias("__rows")).select(*columns)
+
+
+def spare_pandas() -> None:
+    """Keep pyarrow from importing pandas in a process that does not use it.
+
+    The first time pyarrow converts a Python list it checks whether the list is a pandas
+    object, and imports pandas for that when it is installed: a second of CPU on a cold
+    start. Опора's own installation has no pandas (only the development one has it, for the
+    tests and the benchmark's baseline). A command that runs alone in its process
+    (``opora identify``) calls this first: pyarrow looks for pandas once, finds none and does
+    not look again. pandas imported later (``to_pandas``) still works.
+    """
+    if "pandas" in sys.modules:
+        return
+    refuse = _RefusePandas()
+    sys.meta_path.insert(0, refuse)
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(refuse)
+
+
+class _RefusePandas(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.partition(".")[0] == "pandas":
+            raise ImportError("pandas is not used here")
+        return None
 
 
 def _scratch() -> Path:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ import narwhals as nw
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opora.analytics.cells import window_years
 from opora.analytics.context import ContextIndex, adverse_context, context_index
 from opora.analytics.frames import to_lazy
 from opora.analytics.leaders import leaders
@@ -106,11 +108,19 @@ def identify(
     method = method or DEFAULT
     step = progress or (lambda _message: None)
     step("Проверка результатов по правилу ШНОР")
-    lazy_results = to_lazy(prepare_results(results), engine)
+    prepared = prepare_results(results)
+    lazy_results = to_lazy(prepared, engine)
+    window = window_years(lazy_results, method.low_results)
+    # The signals of inflated results need only the window: on DuckDB they are computed in a
+    # background thread (DuckDB works without the GIL) while this one judges the cells and
+    # writes the reasons, which is mostly Python.
+    # (A relation belongs to its cursor: the thread wraps the Arrow table on a cursor of its own.)
+    source = prepared if engine == "duckdb" else lazy_results
+    signals_job = _background(engine, _signals, source, students, method, window, engine)
     register = None  # without a register or context: every school of the results
     if schools is not None or context is not None:
         register = _ids(schools) + _ids(context)
-    outcome = assess_low_results(lazy_results, method, school_ids=register)
+    outcome = assess_low_results(lazy_results, method, school_ids=register, years=window)
     warnings = list(outcome.warnings)
     categories: dict[str, CategoryResult] = {
         "low_results": outcome.low_results,
@@ -131,25 +141,11 @@ def identify(
                 categories["adverse_context"].flagged,
                 min_contribution=method.resilient.min_contribution,
             )
+    step("Признаки необъективности")
     signals = None
-    if _reliability is not None:
-        step("Признаки необъективности")
-        rule = method.unreliable
-        # The signals are judged on the years of the window, like every other category.
-        window = lazy_results.filter(nw.col("year").is_in(list(outcome.years)))
-        unreliable, signals = _reliability.unreliable(
-            window,
-            students,
-            vpr_max_failure=rule.vpr_max_failure,
-            vpr_min_top=rule.vpr_min_top,
-            gia_min_failure=rule.gia_min_failure,
-            collapse_p=rule.collapse_p,
-            collapse_min_drop=rule.collapse_min_drop,
-            mark_gap_ratio=rule.mark_gap_ratio,
-            min_participants=method.low_results.min_participants,
-            confidence=method.low_results.confidence,
-        )
-        categories["unreliable"] = unreliable
+    found = signals_job()
+    if found is not None:
+        categories["unreliable"], signals = found
     step("Сводная таблица")
     table = _school_table(outcome, categories, index, model)
     cells = outcome.cell_table() if keep_cells else None
@@ -173,6 +169,46 @@ def identify(
         signals=signals,
         warnings=warnings,
     )
+
+
+def _signals(
+    prepared: pa.Table | nw.LazyFrame,
+    students: pa.Table | None,
+    method: Methodology,
+    window: tuple[int, ...],
+    engine: str,
+) -> tuple[CategoryResult, pa.Table] | None:
+    """The ``unreliable`` category and its signal table, judged on the years of the window
+    like every other category (``None`` without the reliability module)."""
+    if _reliability is None:
+        return None
+    rule = method.unreliable
+    frame = to_lazy(prepared, engine).filter(nw.col("year").is_in(list(window)))
+    return _reliability.unreliable(
+        frame,
+        students,
+        vpr_max_failure=rule.vpr_max_failure,
+        vpr_min_top=rule.vpr_min_top,
+        gia_min_failure=rule.gia_min_failure,
+        collapse_p=rule.collapse_p,
+        collapse_min_drop=rule.collapse_min_drop,
+        mark_gap_ratio=rule.mark_gap_ratio,
+        min_participants=method.low_results.min_participants,
+        confidence=method.low_results.confidence,
+    )
+
+
+def _background(engine: str, work: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """Start ``work(*args)`` and return a function that waits for its result (or raises its
+    exception). On DuckDB the work runs in a thread of its own, on its own cursor; other
+    engines run it at once (a Spark session parallelises by itself)."""
+    if engine != "duckdb":
+        value = work(*args)
+        return lambda: value
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opora-identify")
+    future = pool.submit(work, *args)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def _ids(table: pa.Table | None) -> list[str]:

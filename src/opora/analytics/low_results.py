@@ -52,7 +52,7 @@ from opora.analytics.cells import (
     window_years,
     worst_cells,
 )
-from opora.analytics.frames import collect
+from opora.analytics.frames import collect, distinct
 from opora.analytics.methodology import LowResultsRule, Methodology, RiskIndicatorRule
 from opora.analytics.stats import shrunk_shares
 from opora.analytics.verdicts import CategoryResult
@@ -131,7 +131,7 @@ def assess_low_results(
     rule = method.low_results
     if school_ids is None:
         # Without a register every school of the results is listed, judged or not.
-        found = collect(results.select("school_id").unique())
+        found = collect(distinct(results, "school_id"))
         school_ids = [s for s in found.column("school_id").to_pylist() if s is not None]
     window = tuple(years) if years is not None else window_years(results, rule)
     # Several queries start from the judged cells; recomputing them from the Arrow scan was
@@ -141,9 +141,7 @@ def assess_low_results(
     schools = _schools(school_years, school_ids, rule, window)
     warnings = _window_warnings(rule, window)
     if rule.rule == "rosobrnadzor":
-        low_units = collect(
-            cells.filter(nw.col("low")).select("school_id", "year", "procedure").unique()
-        )
+        low_units = collect(distinct(cells.filter(nw.col("low")), "school_id", "year", "procedure"))
         schools, persistent = _rosobrnadzor(schools, low_units, method.risk_indicator, window)
     else:
         persistent = {}

@@ -111,13 +111,7 @@ def _read(
             *plan_inputs,
         )
         if delimiter is not None:
-            numbers = {
-                int(plan.sources[c.name][1:])
-                for c in plan.columns
-                if c.is_number and plan.present(c.name)
-            }
-            parsed = _csv_relation(path, delimiter, len(headers), numbers=numbers)
-            clean = clean_csv_table(con, plan, parsed, known_school_ids)
+            clean = clean_csv_table(plan, path, delimiter, len(headers), known_school_ids)
             if clean is not None:
                 return _accepted(kind, clean, match.warnings)
         screened = screen(con, plan, source)
@@ -186,20 +180,13 @@ def _csv_file(
     return headers, path, delimiter
 
 
-def _csv_relation(
-    path: Path, delimiter: str, width: int, numbers: Collection[int] | None = None
-) -> str:
-    """``read_csv`` of the file: every column text, rejected lines kept in ``reject_errors``;
-    with ``numbers`` those columns are parsed as DOUBLE and any bad line or cell raises."""
-    types = {
-        i: "DOUBLE" if numbers is not None and i in numbers else "VARCHAR" for i in range(width)
-    }
-    names = ", ".join(f"'c{i}': '{sql_type}'" for i, sql_type in types.items())
-    rejects = "" if numbers is not None else ", store_rejects = true"
+def _csv_relation(path: Path, delimiter: str, width: int) -> str:
+    """``read_csv`` of the file: every column text, rejected lines kept in ``reject_errors``."""
+    names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     return (
         f"read_csv({quote(str(path))}, auto_detect = false, header = true, "
-        f"delim = {quote(delimiter)}, quote = '\"', escape = '\"', columns = {{{names}}}"
-        f"{rejects})"
+        f"delim = {quote(delimiter)}, quote = '\"', escape = '\"', columns = {{{names}}}, "
+        "store_rejects = true)"
     )
 
 

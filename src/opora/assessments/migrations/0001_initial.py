@@ -5,108 +5,308 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territory', '0001_initial'),
+        ("territory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Procedure',
+            name="Procedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='наименование')),
-                ('full_name', models.CharField(blank=True, max_length=300, verbose_name='полное наименование')),
-                ('scoring', models.CharField(choices=[('graded', 'отметки «2»–«5»'), ('threshold', 'минимальный порог (баллы)')], max_length=20, verbose_name='оценивание')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=100, unique=True, verbose_name="наименование"),
+                ),
+                (
+                    "full_name",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="полное наименование"
+                    ),
+                ),
+                (
+                    "scoring",
+                    models.CharField(
+                        choices=[
+                            ("graded", "отметки «2»–«5»"),
+                            ("threshold", "минимальный порог (баллы)"),
+                        ],
+                        max_length=20,
+                        verbose_name="оценивание",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'оценочная процедура',
-                'verbose_name_plural': 'оценочные процедуры',
-                'ordering': ['name'],
+                "verbose_name": "оценочная процедура",
+                "verbose_name_plural": "оценочные процедуры",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='наименование')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=200, unique=True, verbose_name="наименование"),
+                ),
             ],
             options={
-                'verbose_name': 'предмет',
-                'verbose_name_plural': 'предметы',
-                'ordering': ['name'],
+                "verbose_name": "предмет",
+                "verbose_name_plural": "предметы",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolContext',
+            name="SchoolContext",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='год')),
-                ('large_families', models.FloatField(blank=True, null=True, verbose_name='из многодетных семей, %')),
-                ('non_native_russian', models.FloatField(blank=True, null=True, verbose_name='русский язык не родной, %')),
-                ('parent_higher_education', models.FloatField(blank=True, null=True, verbose_name='хотя бы один родитель с высшим образованием, %')),
-                ('both_parents_higher_education', models.FloatField(blank=True, null=True, verbose_name='оба родителя с высшим образованием, %')),
-                ('both_parents_unemployed', models.FloatField(blank=True, null=True, verbose_name='оба родителя безработные, %')),
-                ('parent_disabled', models.FloatField(blank=True, null=True, verbose_name='хотя бы один родитель — инвалид, %')),
-                ('foster_care', models.FloatField(blank=True, null=True, verbose_name='из приёмных семей, под опекой, %')),
-                ('families_in_danger', models.FloatField(blank=True, null=True, verbose_name='из семей в социально опасном положении, %')),
-                ('juvenile_commission', models.FloatField(blank=True, null=True, verbose_name='на учёте в КДН, %')),
-                ('low_income', models.FloatField(blank=True, null=True, verbose_name='из малоимущих семей, %')),
-                ('special_needs', models.FloatField(blank=True, null=True, verbose_name='обучающиеся с ОВЗ и дети-инвалиды, %')),
-                ('social_index', models.FloatField(blank=True, null=True, verbose_name='индекс социального неблагополучия')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contexts', to='territory.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="год")),
+                (
+                    "large_families",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="из многодетных семей, %"
+                    ),
+                ),
+                (
+                    "non_native_russian",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="русский язык не родной, %"
+                    ),
+                ),
+                (
+                    "parent_higher_education",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        verbose_name="хотя бы один родитель с высшим образованием, %",
+                    ),
+                ),
+                (
+                    "both_parents_higher_education",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="оба родителя с высшим образованием, %"
+                    ),
+                ),
+                (
+                    "both_parents_unemployed",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="оба родителя безработные, %"
+                    ),
+                ),
+                (
+                    "parent_disabled",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="хотя бы один родитель — инвалид, %"
+                    ),
+                ),
+                (
+                    "foster_care",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="из приёмных семей, под опекой, %"
+                    ),
+                ),
+                (
+                    "families_in_danger",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        verbose_name="из семей в социально опасном положении, %",
+                    ),
+                ),
+                (
+                    "juvenile_commission",
+                    models.FloatField(blank=True, null=True, verbose_name="на учёте в КДН, %"),
+                ),
+                (
+                    "low_income",
+                    models.FloatField(blank=True, null=True, verbose_name="из малоимущих семей, %"),
+                ),
+                (
+                    "special_needs",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="обучающиеся с ОВЗ и дети-инвалиды, %"
+                    ),
+                ),
+                (
+                    "social_index",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="индекс социального неблагополучия"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contexts",
+                        to="territory.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'социальный контекст',
-                'verbose_name_plural': 'социальный контекст',
-                'constraints': [models.UniqueConstraint(fields=('school', 'year'), name='context_unique_school_year')],
+                "verbose_name": "социальный контекст",
+                "verbose_name_plural": "социальный контекст",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "year"), name="context_unique_school_year"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StudentResult',
+            name="StudentResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('student_id', models.CharField(max_length=64, verbose_name='код обучающегося')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='год')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='класс')),
-                ('mark', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='отметка')),
-                ('score', models.FloatField(blank=True, null=True, verbose_name='балл')),
-                ('journal_mark', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='отметка в журнале')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.procedure', verbose_name='процедура')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='student_results', to='territory.school')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.subject', verbose_name='предмет')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("student_id", models.CharField(max_length=64, verbose_name="код обучающегося")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="год")),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="класс")),
+                (
+                    "mark",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="отметка"),
+                ),
+                ("score", models.FloatField(blank=True, null=True, verbose_name="балл")),
+                (
+                    "journal_mark",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="отметка в журнале"
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="assessments.procedure",
+                        verbose_name="процедура",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="student_results",
+                        to="territory.school",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="assessments.subject",
+                        verbose_name="предмет",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'результат обучающегося',
-                'verbose_name_plural': 'результаты обучающихся',
-                'indexes': [models.Index(fields=['school', 'year'], name='assessments_school__83bfd4_idx')],
-                'constraints': [models.UniqueConstraint(fields=('student_id', 'year', 'procedure', 'subject', 'grade'), name='student_result_unique')],
+                "verbose_name": "результат обучающегося",
+                "verbose_name_plural": "результаты обучающихся",
+                "indexes": [
+                    models.Index(fields=["school", "year"], name="assessments_school__83bfd4_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("student_id", "year", "procedure", "subject", "grade"),
+                        name="student_result_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='год')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='класс')),
-                ('participants', models.PositiveIntegerField(verbose_name='участников')),
-                ('mark_2', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «2»')),
-                ('mark_3', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «3»')),
-                ('mark_4', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «4»')),
-                ('mark_5', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «5»')),
-                ('below_min', models.PositiveIntegerField(blank=True, null=True, verbose_name='ниже минимального порога')),
-                ('mean_score', models.FloatField(blank=True, null=True, verbose_name='средний балл')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.procedure', verbose_name='процедура')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='territory.school')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.subject', verbose_name='предмет')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="год")),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="класс")),
+                ("participants", models.PositiveIntegerField(verbose_name="участников")),
+                (
+                    "mark_2",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «2»"),
+                ),
+                (
+                    "mark_3",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «3»"),
+                ),
+                (
+                    "mark_4",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «4»"),
+                ),
+                (
+                    "mark_5",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «5»"),
+                ),
+                (
+                    "below_min",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="ниже минимального порога"
+                    ),
+                ),
+                (
+                    "mean_score",
+                    models.FloatField(blank=True, null=True, verbose_name="средний балл"),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="assessments.procedure",
+                        verbose_name="процедура",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="territory.school",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="assessments.subject",
+                        verbose_name="предмет",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'результат',
-                'verbose_name_plural': 'результаты',
-                'indexes': [models.Index(fields=['year', 'procedure'], name='assessments_year_10daf1_idx')],
-                'constraints': [models.UniqueConstraint(fields=('school', 'year', 'procedure', 'subject', 'grade'), name='result_unique_cell')],
+                "verbose_name": "результат",
+                "verbose_name_plural": "результаты",
+                "indexes": [
+                    models.Index(fields=["year", "procedure"], name="assessments_year_10daf1_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "year", "procedure", "subject", "grade"),
+                        name="result_unique_cell",
+                    )
+                ],
             },
         ),
     ]

@@ -5,21 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0002_default_procedures'),
-        ('territory', '0001_initial'),
+        ("assessments", "0002_default_procedures"),
+        ("territory", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='result',
-            name='school',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='results', to='territory.school'),
+            model_name="result",
+            name="school",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="results",
+                to="territory.school",
+            ),
         ),
         migrations.AlterField(
-            model_name='studentresult',
-            name='school',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='student_results', to='territory.school'),
+            model_name="studentresult",
+            name="school",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="student_results",
+                to="territory.school",
+            ),
         ),
     ]

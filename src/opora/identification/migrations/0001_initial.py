@@ -6,70 +6,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territory', '0001_initial'),
+        ("territory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdentificationRun',
+            name="IdentificationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('methodology_name', models.CharField(max_length=500, verbose_name='методика')),
-                ('methodology_source', models.CharField(blank=True, max_length=200, verbose_name='источник методики')),
-                ('methodology_text', models.TextField(verbose_name='текст методики')),
-                ('input_checksum', models.CharField(max_length=64, verbose_name='контрольная сумма входных данных')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='запущен')),
-                ('window_years', models.JSONField(default=list, verbose_name='годы окна')),
-                ('status', models.CharField(choices=[('draft', 'черновик'), ('approved', 'утверждён')], default='draft', max_length=20, verbose_name='статус')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='утверждён')),
-                ('order_number', models.CharField(blank=True, max_length=100, verbose_name='номер приказа')),
-                ('order_date', models.DateField(blank=True, null=True, verbose_name='дата приказа')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='сводка')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='утвердил')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='запустил')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='identification_runs', to='territory.region', verbose_name='регион')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("methodology_name", models.CharField(max_length=500, verbose_name="методика")),
+                (
+                    "methodology_source",
+                    models.CharField(blank=True, max_length=200, verbose_name="источник методики"),
+                ),
+                ("methodology_text", models.TextField(verbose_name="текст методики")),
+                (
+                    "input_checksum",
+                    models.CharField(
+                        max_length=64, verbose_name="контрольная сумма входных данных"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="запущен")),
+                ("window_years", models.JSONField(default=list, verbose_name="годы окна")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "черновик"), ("approved", "утверждён")],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="статус",
+                    ),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="утверждён"),
+                ),
+                (
+                    "order_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="номер приказа"),
+                ),
+                (
+                    "order_date",
+                    models.DateField(blank=True, null=True, verbose_name="дата приказа"),
+                ),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="сводка")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="утвердил",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="запустил",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="identification_runs",
+                        to="territory.region",
+                        verbose_name="регион",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'расчёт идентификации',
-                'verbose_name_plural': 'расчёты идентификации',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "расчёт идентификации",
+                "verbose_name_plural": "расчёты идентификации",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Verdict',
+            name="Verdict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('categories', models.CharField(blank=True, max_length=200, verbose_name='категории')),
-                ('status', models.CharField(blank=True, max_length=100, verbose_name='статус оценки')),
-                ('context_index', models.FloatField(blank=True, null=True, verbose_name='индекс социального неблагополучия')),
-                ('expected_share', models.FloatField(blank=True, null=True, verbose_name='ожидаемая доля неуспевающих')),
-                ('actual_share', models.FloatField(blank=True, null=True, verbose_name='доля неуспевающих')),
-                ('contribution', models.FloatField(blank=True, null=True, verbose_name='вклад ОО')),
-                ('contribution_lo', models.FloatField(blank=True, null=True, verbose_name='вклад ОО: нижняя граница')),
-                ('contribution_hi', models.FloatField(blank=True, null=True, verbose_name='вклад ОО: верхняя граница')),
-                ('shrunk_share', models.FloatField(blank=True, null=True, verbose_name='доля неуспевающих с поправкой на число участников')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='основания')),
-                ('evidence', models.JSONField(blank=True, default=dict, verbose_name='данные')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='verdicts', to='identification.identificationrun', verbose_name='расчёт')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='verdicts', to='territory.school', verbose_name='школа')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "categories",
+                    models.CharField(blank=True, max_length=200, verbose_name="категории"),
+                ),
+                (
+                    "status",
+                    models.CharField(blank=True, max_length=100, verbose_name="статус оценки"),
+                ),
+                (
+                    "context_index",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="индекс социального неблагополучия"
+                    ),
+                ),
+                (
+                    "expected_share",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="ожидаемая доля неуспевающих"
+                    ),
+                ),
+                (
+                    "actual_share",
+                    models.FloatField(blank=True, null=True, verbose_name="доля неуспевающих"),
+                ),
+                ("contribution", models.FloatField(blank=True, null=True, verbose_name="вклад ОО")),
+                (
+                    "contribution_lo",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="вклад ОО: нижняя граница"
+                    ),
+                ),
+                (
+                    "contribution_hi",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="вклад ОО: верхняя граница"
+                    ),
+                ),
+                (
+                    "shrunk_share",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        verbose_name="доля неуспевающих с поправкой на число участников",
+                    ),
+                ),
+                ("reasons", models.JSONField(blank=True, default=list, verbose_name="основания")),
+                ("evidence", models.JSONField(blank=True, default=dict, verbose_name="данные")),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="verdicts",
+                        to="identification.identificationrun",
+                        verbose_name="расчёт",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="verdicts",
+                        to="territory.school",
+                        verbose_name="школа",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'вердикт',
-                'verbose_name_plural': 'вердикты',
-                'ordering': ['run', 'school__code'],
+                "verbose_name": "вердикт",
+                "verbose_name_plural": "вердикты",
+                "ordering": ["run", "school__code"],
             },
         ),
         migrations.AddIndex(
-            model_name='identificationrun',
-            index=models.Index(fields=['region', 'status', 'approved_at'], name='identificat_region__d09720_idx'),
+            model_name="identificationrun",
+            index=models.Index(
+                fields=["region", "status", "approved_at"], name="identificat_region__d09720_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='verdict',
-            constraint=models.UniqueConstraint(fields=('run', 'school'), name='verdict_unique_school'),
+            model_name="verdict",
+            constraint=models.UniqueConstraint(
+                fields=("run", "school"), name="verdict_unique_school"
+            ),
         ),
     ]

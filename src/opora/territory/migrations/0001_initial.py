@@ -5,66 +5,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='наименование')),
-                ('code', models.CharField(blank=True, max_length=20, verbose_name='код')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=200, unique=True, verbose_name="наименование"),
+                ),
+                ("code", models.CharField(blank=True, max_length=20, verbose_name="код")),
             ],
             options={
-                'verbose_name': 'регион',
-                'verbose_name_plural': 'регионы',
-                'ordering': ['name'],
+                "verbose_name": "регион",
+                "verbose_name_plural": "регионы",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='наименование')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipalities', to='territory.region', verbose_name='регион')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="наименование")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="municipalities",
+                        to="territory.region",
+                        verbose_name="регион",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'муниципалитет',
-                'verbose_name_plural': 'муниципалитеты',
-                'ordering': ['name'],
+                "verbose_name": "муниципалитет",
+                "verbose_name_plural": "муниципалитеты",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='код ОО')),
-                ('name', models.CharField(max_length=500, verbose_name='наименование')),
-                ('settlement', models.CharField(choices=[('город', 'город'), ('село', 'село')], max_length=10, verbose_name='тип поселения')),
-                ('students', models.PositiveIntegerField(verbose_name='обучающихся')),
-                ('kind', models.CharField(blank=True, max_length=100, verbose_name='вид ОО')),
-                ('distance_km', models.FloatField(blank=True, null=True, verbose_name='расстояние до центра, км')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='широта')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='долгота')),
-                ('is_archived', models.BooleanField(default=False, verbose_name='в архиве')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='territory.municipality', verbose_name='муниципалитет')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="код ОО")),
+                ("name", models.CharField(max_length=500, verbose_name="наименование")),
+                (
+                    "settlement",
+                    models.CharField(
+                        choices=[("город", "город"), ("село", "село")],
+                        max_length=10,
+                        verbose_name="тип поселения",
+                    ),
+                ),
+                ("students", models.PositiveIntegerField(verbose_name="обучающихся")),
+                ("kind", models.CharField(blank=True, max_length=100, verbose_name="вид ОО")),
+                (
+                    "distance_km",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="расстояние до центра, км"
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="широта")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="долгота")),
+                ("is_archived", models.BooleanField(default=False, verbose_name="в архиве")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="territory.municipality",
+                        verbose_name="муниципалитет",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'школа',
-                'verbose_name_plural': 'школы',
-                'ordering': ['code'],
+                "verbose_name": "школа",
+                "verbose_name_plural": "школы",
+                "ordering": ["code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='municipality',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='municipality_unique_name'),
+            model_name="municipality",
+            constraint=models.UniqueConstraint(
+                fields=("region", "name"), name="municipality_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['municipality', 'is_archived'], name='territory_s_municip_04772a_idx'),
+            model_name="school",
+            index=models.Index(
+                fields=["municipality", "is_archived"], name="territory_s_municip_04772a_idx"
+            ),
         ),
     ]
