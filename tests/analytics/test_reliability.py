@@ -261,3 +261,62 @@ def test_a_region_of_normal_schools_has_no_signals():
     assert category.flagged == {}
     assert signals.num_rows == 0
     assert signals.schema.names[:3] == ["school_id", "signal", "year"]
+
+
+def _three_years():
+    """One ВПР cell a year, 30 participants. «dip»: 10 % → 60 % → 7 % (a bad 2025, then back);
+    «early»: 60 % → 3 % → 3 % (the collapse lands in 2025); «late»: 57 % → 60 % → 3 %."""
+    rows = []
+    for school, fails in (("dip", (3, 18, 2)), ("early", (18, 1, 1)), ("late", (17, 18, 1))):
+        for year, failed in zip((2024, 2025, 2026), fails, strict=True):
+            rest = 30 - failed
+            rows.append((school, year, "ВПР", "Математика", 5, 30, failed, rest - 10, 5, 5, None))
+    return _results(rows)
+
+
+def _z(x0, n0, x1, n1):
+    pooled = (x0 + x1) / (n0 + n1)
+    return (x0 / n0 - x1 / n1) / math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
+
+
+def test_the_year_before_the_window_finds_early_collapses_and_tells_recoveries(engine):
+    results = _three_years()
+    category, signals = unreliable(to_lazy(results, engine), window=(2025, 2026))
+
+    found = [(r["school_id"], r["year"], r["subject"]) for r in signals.to_pylist()]
+    # Each collapse twice: the cell and the whole procedure (subject empty).
+    assert found == [
+        ("early", 2025, None),
+        ("early", 2025, "Математика"),
+        ("late", 2026, None),
+        ("late", 2026, "Математика"),
+    ]
+    assert sorted(category.flagged) == ["early", "late"]
+    early = signals.to_pylist()[1]
+    assert early["p_value"] == pytest.approx(math.erfc(_z(18, 30, 1, 30) / math.sqrt(2)))
+    assert json.loads(early["figures"])["year_from"] == 2024
+    # «dip» fell from 60 % to 7 % (z = 4.4, p < 0.001), but 2024 had 10 %: 7 % is its usual level.
+    assert _z(18, 30, 2, 30) > 4.3
+    assert _z(3, 30, 2, 30) < 1
+
+
+def test_without_the_earlier_year_a_recovery_cannot_be_told_from_a_collapse(engine):
+    window = _three_years().filter(pa.compute.greater(pa.compute.field("year"), 2024))
+    _, signals = unreliable(to_lazy(window, engine), window=(2025, 2026))
+
+    assert sorted({r["school_id"] for r in signals.to_pylist()}) == ["dip", "late"]
+
+
+def test_a_drop_far_below_the_year_before_the_dip_is_still_a_collapse():
+    # «late2»: 50 % in 2024, 60 % in 2025, 3 % in 2026 — far below 2024 too.
+    results = _results(
+        [
+            ("late2", y, "ВПР", "Математика", 5, 30, f, 30 - f - 10, 5, 5, None)
+            for y, f in ((2024, 15), (2025, 18), (2026, 1))
+        ]
+    )
+    _, signals = unreliable(results, window=(2025, 2026))
+    assert {(r["school_id"], r["year"]) for r in signals.to_pylist()} == {("late2", 2026)}
+    # And with the limit of the drop raised above 2024 → 2026 (47 п.п.), it counts as a return.
+    _, loose = unreliable(results, window=(2025, 2026), collapse_min_drop=0.5)
+    assert loose.num_rows == 0

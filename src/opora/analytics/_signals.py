@@ -186,48 +186,145 @@ def collapse(
     collapse_min_drop: float,
     min_participants: int,
     levels: Sequence[str],
+    window: Sequence[int] | None = None,
 ) -> pa.Table:
-    """``collapse`` signals: cells compared on the engine, whole procedures from ``pooled``."""
-    years = sorted({y for y in pooled.column("year").to_pylist() if y is not None})
+    """``collapse`` signals: cells compared on the engine, whole procedures from ``pooled``.
+
+    The pairs are neighbouring years of the results ending in a ``window`` year (every pair
+    without a window). A significant drop is no signal when the year before the pair is known
+    and the later share is not itself far below it: that is a recovery after a one-year dip.
+    """
+    every = sorted({y for y in pooled.column("year").to_pylist() if y is not None})
+    judged = set(every if window is None else window)
+    pairs = [(a, b) for a, b in zip(every, every[1:], strict=False) if b in judged]
+    before = dict(zip(every[1:], every, strict=False))  # year → the year before it
     signals = []
     for level in levels:
         if level == "cell":
-            pairs = _cell_pairs(frame, years, min_participants, collapse_min_drop)
-            if pairs is None:
+            table = _cell_pairs(frame, pairs, min_participants, collapse_min_drop)
+            if table is None:
                 continue
-            table = collect(pairs, ints=(*_PAIR_INTS, "year_from", "year_to"))
         else:
-            table = _procedure_pairs(pooled, years, min_participants, collapse_min_drop)
-        signals.extend(_collapse_rows(table, collapse_p))
+            table = _procedure_pairs(pooled, pairs, min_participants, collapse_min_drop)
+        if table.num_rows == 0:
+            continue
+        p = _p_values(table)
+        significant = p < collapse_p
+        table, p = table.filter(pa.array(significant)), p[significant]
+        earlier = _earlier_year(frame, pooled, table, before, level)
+        if earlier is not None:
+            keep = ~_recovered(table, earlier, collapse_p, collapse_min_drop, min_participants)
+            table, p = table.filter(pa.array(keep)), p[keep]
+        signals.extend(_collapse_rows(table, p))
     return signal_table(signals)
+
+
+def _p_values(table: pa.Table) -> np.ndarray:
+    x0, n0, x1, n1 = (
+        table.column(c).to_numpy(zero_copy_only=False)
+        for c in ("failures_from", "participants_from", "failures_to", "participants_to")
+    )
+    return two_proportion_test(x0, n0, x1, n1)[1]
+
+
+def _earlier_year(
+    frame: nw.LazyFrame,
+    pooled: pa.Table,
+    drops: pa.Table,
+    before: dict[int, int],
+    level: str,
+) -> pa.Table | None:
+    """Participants and failures of each dropping cell (or procedure) in the year before its
+    pair, aligned with ``drops`` (null where that year is unknown); ``None`` when no pair has
+    a year before it."""
+    starts = drops.column("year_from").to_pylist()
+    wanted = [before.get(y) for y in starts]
+    if drops.num_rows == 0 or all(y is None for y in wanted):
+        return None
+    keys = ["school_id", "procedure"] if level != "cell" else list(_CELL)
+    if level == "cell":
+        schools = sorted({s for s in drops.column("school_id").to_pylist() if s is not None})
+        years = sorted({y for y in wanted if y is not None})
+        rows = (
+            frame.filter(nw.col("year").is_in(years) & nw.col("school_id").is_in(schools))
+            .group_by("school_id", "year", *keys[1:])
+            .agg(nw.col("participants").sum(), nw.col("failures").sum())
+        )
+        rows = collect(rows, ints=("year", "participants", "failures"))
+    else:
+        rows = pooled.select(["school_id", "year", *keys[1:], "participants", "failures"])
+    found = {
+        tuple(key): (n, x)
+        for *key, n, x in zip(
+            *(rows.column(c).to_pylist() for c in ("school_id", "year", *keys[1:])),
+            rows.column("participants").to_pylist(),
+            rows.column("failures").to_pylist(),
+            strict=True,
+        )
+    }
+    own = zip(*(drops.column(c).to_pylist() for c in keys), strict=True)
+    earlier = [found.get((k[0], year, *k[1:])) for k, year in zip(own, wanted, strict=True)]
+    return pa.table(
+        {
+            "participants": pa.array([e[0] if e else None for e in earlier], pa.int64()),
+            "failures": pa.array([e[1] if e else None for e in earlier], pa.int64()),
+        }
+    )
+
+
+def _recovered(
+    drops: pa.Table,
+    earlier: pa.Table,
+    collapse_p: float,
+    min_drop: float,
+    min_participants: int,
+) -> np.ndarray:
+    """Whether each drop only returns to the level of the year before the pair: that year is
+    judged (enough participants) and the later share is not lower than it by ``min_drop``
+    with p < ``collapse_p``."""
+    n = earlier.column("participants").fill_null(0).to_numpy(zero_copy_only=False)
+    x = earlier.column("failures").fill_null(0).to_numpy(zero_copy_only=False)
+    n1 = drops.column("participants_to").to_numpy(zero_copy_only=False)
+    x1 = drops.column("failures_to").to_numpy(zero_copy_only=False)
+    _, p = two_proportion_test(x, n, x1, n1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fell_far = (x / n - x1 / n1 >= min_drop - 1e-12) & (p < collapse_p)
+    return (n >= min_participants) & (n > 0) & ~fell_far
 
 
 _CELL = ["school_id", "procedure", "subject", "grade"]
 
 
 def _cell_pairs(
-    frame: nw.LazyFrame, years: list[int], min_participants: int, min_drop: float
-) -> nw.LazyFrame | None:
-    """Cells of consecutive years whose failure share dropped by at least ``min_drop``."""
-    pairs = consecutive_years(frame, _CELL, ["participants", "failures"], years)
-    if pairs is None:
-        return None
+    frame: nw.LazyFrame, pairs: list[tuple[int, int]], min_participants: int, min_drop: float
+) -> pa.Table | None:
+    """Cells of the year ``pairs`` whose failure share dropped by at least ``min_drop``."""
     n0, n1 = nw.col("participants_from"), nw.col("participants_to")
     drop = nw.col("failures_from") / n0 - nw.col("failures_to") / n1
-    return pairs.filter(
-        (n0 >= min_participants) & (n1 >= min_participants) & (drop >= min_drop - 1e-12)
-    )
+    parts = []
+    for y0, y1 in pairs:
+        found = consecutive_years(frame, _CELL, ["participants", "failures"], [y0, y1])
+        if found is not None:
+            parts.append(
+                found.filter(
+                    (n0 >= min_participants) & (n1 >= min_participants) & (drop >= min_drop - 1e-12)
+                )
+            )
+    if not parts:
+        return None
+    lazy = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    return collect(lazy, ints=(*_PAIR_INTS, "year_from", "year_to"))
 
 
 def _procedure_pairs(
-    pooled: pa.Table, years: list[int], min_participants: int, min_drop: float
+    pooled: pa.Table, pairs: list[tuple[int, int]], min_participants: int, min_drop: float
 ) -> pa.Table:
     """Whole procedures of consecutive years whose failure share dropped by ``min_drop``
     (the same figures as :func:`consecutive_years` over the results, from the pooled table)."""
     parts = []
     year = _ints(pooled, "year")
     n, failures = _ints(pooled, "participants"), _ints(pooled, "failures")
-    for y0, y1 in zip(years, years[1:], strict=False):
+    for y0, y1 in pairs:
         rows = (year == y0) | (year == y1)
         first, second = rows & (year == y0), rows & (year == y1)
         sides = pa.table(
@@ -269,18 +366,9 @@ def _procedure_pairs(
     return pa.concat_tables(parts) if parts else pa.table({})
 
 
-def _collapse_rows(table: pa.Table, collapse_p: float) -> list[dict[str, Any]]:
-    if table.num_rows == 0:
-        return []
-    x0, n0, x1, n1 = (
-        table.column(c).to_numpy(zero_copy_only=False)
-        for c in ("failures_from", "participants_from", "failures_to", "participants_to")
-    )
-    _, p = two_proportion_test(x0, n0, x1, n1)
-    significant = p < collapse_p
-    table = table.filter(pa.array(significant))
+def _collapse_rows(table: pa.Table, p: np.ndarray) -> list[dict[str, Any]]:
     rows = []
-    for row, p_row in zip(table.to_pylist(), p[significant].tolist(), strict=True):
+    for row, p_row in zip(table.to_pylist(), p.tolist(), strict=True):
         share0 = row["failures_from"] / row["participants_from"]
         share1 = row["failures_to"] / row["participants_to"]
         label = say.cell_label(row["procedure"], row["subject"], row["grade"])

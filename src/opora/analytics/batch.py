@@ -24,6 +24,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ import pyarrow.compute as pc
 from opora.analytics.identify import Identification, identify
 from opora.analytics.methodology import Methodology, load_methodology
 from opora.analytics.verdicts import CATEGORY_LABELS, CATEGORY_ORDER
+from opora.formats import DEFAULT_PROCEDURES, Procedure, read_table
+from opora.formats.writer import cell_texts
 
 OUTPUT_COLUMNS: dict[str, str] = {
     "school_id": "Код ОО",
@@ -126,8 +129,6 @@ def identify_files(
     Any rejected input raises :class:`BatchInputError` with the Russian error report; nothing
     is written then.
     """
-    from opora.formats import read_table  # formats is a sibling package; imported when used
-
     step = progress or (lambda _message: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -139,30 +140,41 @@ def identify_files(
     warnings: list[str] = []
     problems: list[str] = []
     register_ids: list[str] | None = None
-    for kind, path in (
-        ("schools", schools),
-        ("results", results),
-        ("context", context),
-        ("students", students),
-    ):
-        if path is None:
-            tables[kind] = None
-            continue
-        step(f"Чтение файла «{Path(path).name}» ({_KIND_NAMES[kind]})")
+    paths = {"schools": schools, "results": results, "context": context, "students": students}
+
+    def read(kind: str) -> tuple[Any, float]:
         clock = time.perf_counter()
         known = register_ids if kind != "schools" else None
-        parsed = _read_with_regional_procedures(read_table, kind, Path(path), known)
-        timings[f"read_{kind}"] = time.perf_counter() - clock
-        warnings += [f"{Path(path).name}: {w}" for w in parsed.warnings]
+        parsed = _read_with_regional_procedures(read_table, kind, Path(paths[kind]), known)
+        return parsed, time.perf_counter() - clock
+
+    # The register first (the other files are checked against it), then the results here
+    # while the smaller files are read in a second thread (Arrow and DuckDB read without the GIL).
+    given = [kind for kind, path in paths.items() if path is not None]
+    for kind in given:
+        step(f"Чтение файла «{Path(paths[kind]).name}» ({_KIND_NAMES[kind]})")
+    found: dict[str, tuple[Any, float]] = {}
+    if "schools" in given:
+        found["schools"] = read("schools")
+        if found["schools"][0].ok:
+            register_ids = found["schools"][0].table.column("school_id").to_pylist()
+    others = [kind for kind in given if kind not in ("schools", "results")]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opora-read") as pool:
+        pending = {kind: pool.submit(read, kind) for kind in others}
+        found["results"] = read("results")
+        found.update({kind: job.result() for kind, job in pending.items()})
+    for kind in paths:
+        tables[kind] = None
+        if kind not in found:
+            continue
+        parsed, seconds = found[kind]
+        name = Path(paths[kind]).name
+        timings[f"read_{kind}"] = seconds
+        warnings += [f"{name}: {w}" for w in parsed.warnings]
         if not parsed.ok:
-            problems.append(
-                f"Файл «{Path(path).name}» ({_KIND_NAMES[kind]}):\n{parsed.error_report()}"
-            )
-            tables[kind] = None
+            problems.append(f"Файл «{name}» ({_KIND_NAMES[kind]}):\n{parsed.error_report()}")
             continue
         tables[kind] = parsed.table
-        if kind == "schools":
-            register_ids = parsed.table.column("school_id").to_pylist()
     if problems:
         raise BatchInputError("\n\n".join(problems))
     clock = time.perf_counter()
@@ -227,8 +239,6 @@ def _read_with_regional_procedures(read_table: Any, kind: str, path: Path, known
     parsed = read_table(kind, path, known_school_ids=known)
     if parsed.ok or kind not in ("results", "students"):
         return parsed
-    from opora.formats import DEFAULT_PROCEDURES, Procedure
-
     unknown = {e.value for e in parsed.errors if "неизвестная процедура" in e.message}
     unknown.discard(None)
     if not unknown:
@@ -294,12 +304,14 @@ def write_output(table: pa.Table, path: Path) -> None:
 
 def _csv_bytes(table: pa.Table) -> bytes:
     """CSV like the interchange files: «,», quotes only where needed, empty cells for nulls."""
-    from opora.formats.writer import cell_texts
-
     header = ",".join(table.column_names) + "\n"
     if table.num_rows == 0:
         return header.encode()
-    texts = [cell_texts(table.column(n).combine_chunks()) for n in table.column_names]
+    # Arrow's string kernels work without the GIL: the columns are formatted on two threads.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="opora-write") as pool:
+        texts = list(
+            pool.map(lambda n: cell_texts(table.column(n).combine_chunks()), table.column_names)
+        )
     comma, newline, empty = (pa.scalar(t, pa.large_string()) for t in (",", "\n", ""))
     lines = pc.binary_join_element_wise(*texts, comma, null_handling="replace", null_replacement="")
     lines = pc.binary_join_element_wise(lines, newline, empty)

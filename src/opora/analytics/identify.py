@@ -179,13 +179,14 @@ def _signals(
     engine: str,
 ) -> tuple[CategoryResult, pa.Table] | None:
     """The ``unreliable`` category and its signal table, judged on the years of the window
-    like every other category (``None`` without the reliability module)."""
+    like every other category (``None`` without the reliability module). The results of the
+    years before the window are given too: a collapse into the first window year is compared
+    with the year before it, and a recovery after a one-year dip is told from a collapse."""
     if _reliability is None:
         return None
     rule = method.unreliable
-    frame = to_lazy(prepared, engine).filter(nw.col("year").is_in(list(window)))
     return _reliability.unreliable(
-        frame,
+        to_lazy(prepared, engine),
         students,
         vpr_max_failure=rule.vpr_max_failure,
         vpr_min_top=rule.vpr_min_top,
@@ -195,6 +196,7 @@ def _signals(
         mark_gap_ratio=rule.mark_gap_ratio,
         min_participants=method.low_results.min_participants,
         confidence=method.low_results.confidence,
+        window=window,
     )
 
 

@@ -18,10 +18,12 @@ Seed 002 counts «недостоверные» results among low results; the me
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import narwhals as nw
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from opora.analytics import _phrases as say
 from opora.analytics._frames import as_lazy, collect, require_columns
@@ -67,12 +69,18 @@ def unreliable(
     min_participants: int = 5,
     confidence: float = 0.95,
     top_marks: Literal["5", "4+5"] = "5",
+    window: Sequence[int] | None = None,
 ) -> tuple[CategoryResult, pa.Table]:
     """All ``unreliable`` signals of every school, as a category and as a signal table.
 
     Parameters are the keys of the methodology's ``[unreliable]`` section plus
     ``min_participants`` and ``confidence`` from ``[low_results]``. ``students`` is optional;
     without it the ``mark_gap`` signal is not computed.
+
+    ``window``: the years judged (signals are dated in them). The results may then hold earlier
+    years too: a collapse into the first window year is found against the year before it, and
+    a drop that only brings a cell back to its level of the year before a one-year dip is a
+    recovery, not a signal. Without ``window`` every year of the results is judged.
 
     Returns ``(CategoryResult("unreliable"), signals)``; the category's ``details`` count the
     signals of each flagged school, ``signals`` has the columns of ``SIGNAL_SCHEMA``.
@@ -90,9 +98,12 @@ def unreliable(
     # One pooled table (school × year × procedure) serves both the ВПР/ГИА comparison and the
     # collapse of whole procedures; only the cell level needs another pass over the results.
     pooled = pooled_table(frame, top_mark_columns(frame, top_marks))
+    judged = pooled
+    if window is not None:
+        judged = pooled.filter(pc.is_in(pooled.column("year"), pa.array(list(window), pa.int64())))
     tables = [
         vpr_vs_gia(
-            pooled,
+            judged,
             vpr_max_failure=vpr_max_failure,
             vpr_min_top=vpr_min_top,
             gia_min_failure=gia_min_failure,
@@ -106,6 +117,7 @@ def unreliable(
             collapse_min_drop=collapse_min_drop,
             min_participants=min_participants,
             levels=("cell", "procedure"),
+            window=window,
         ),
     ]
     if students is not None:
