@@ -21,7 +21,6 @@ from opora.analytics import _phrases as say
 from opora.analytics._frames import (
     as_lazy,
     collect,
-    consecutive_years,
     require_columns,
     with_failures,
 )
@@ -242,9 +241,9 @@ def _earlier_year(
     if drops.num_rows == 0 or all(y is None for y in wanted):
         return None
     keys = ["school_id", "procedure"] if level != "cell" else list(_CELL)
+    schools = sorted({s for s in drops.column("school_id").to_pylist() if s is not None})
+    years = sorted({y for y in wanted if y is not None})
     if level == "cell":
-        schools = sorted({s for s in drops.column("school_id").to_pylist() if s is not None})
-        years = sorted({y for y in wanted if y is not None})
         rows = (
             frame.filter(nw.col("year").is_in(years) & nw.col("school_id").is_in(schools))
             .group_by("school_id", "year", *keys[1:])
@@ -253,6 +252,11 @@ def _earlier_year(
         rows = collect(rows, ints=("year", "participants", "failures"))
     else:
         rows = pooled.select(["school_id", "year", *keys[1:], "participants", "failures"])
+        mine = pc.and_(
+            pc.is_in(rows.column("year"), pa.array(years, rows.schema.field("year").type)),
+            pc.is_in(rows.column("school_id"), pa.array(schools, pa.string())),
+        )
+        rows = rows.filter(mine)
     found = {
         tuple(key): (n, x)
         for *key, n, x in zip(
@@ -298,18 +302,43 @@ _CELL = ["school_id", "procedure", "subject", "grade"]
 def _cell_pairs(
     frame: nw.LazyFrame, pairs: list[tuple[int, int]], min_participants: int, min_drop: float
 ) -> pa.Table | None:
-    """Cells of the year ``pairs`` whose failure share dropped by at least ``min_drop``."""
+    """Cells of the year ``pairs`` whose failure share dropped by at least ``min_drop``.
+
+    Only a cell whose earlier share was at least ``min_drop`` can drop that far: those few
+    cells are joined to the later year's cells (a cell is one row a year, as the interchange
+    format requires; empty keys match as equal), far cheaper than grouping every cell.
+    """
+    keys = [f"__{c}" for c in _CELL]
+    keyed = frame.with_columns(
+        nw.col("school_id").fill_null("").alias("__school_id"),
+        nw.col("procedure").fill_null("").alias("__procedure"),
+        nw.col("subject").fill_null("").alias("__subject"),
+        nw.col("grade").fill_null(-1).alias("__grade"),
+    )
+    n, failures = nw.col("participants"), nw.col("failures")
     n0, n1 = nw.col("participants_from"), nw.col("participants_to")
     drop = nw.col("failures_from") / n0 - nw.col("failures_to") / n1
     parts = []
     for y0, y1 in pairs:
-        found = consecutive_years(frame, _CELL, ["participants", "failures"], [y0, y1])
-        if found is not None:
-            parts.append(
-                found.filter(
-                    (n0 >= min_participants) & (n1 >= min_participants) & (drop >= min_drop - 1e-12)
-                )
+        earlier = keyed.filter(
+            (nw.col("year") == y0)
+            & (n >= min_participants)
+            & (n > 0)
+            & (failures >= n * min_drop - 1e-9)
+        ).select(*_CELL, *keys, participants_from=n, failures_from=failures)
+        later = keyed.filter((nw.col("year") == y1) & (n >= min_participants) & (n > 0)).select(
+            *keys, participants_to=n, failures_to=failures
+        )
+        parts.append(
+            earlier.join(later, on=keys, how="inner")
+            .filter(drop >= min_drop - 1e-12)
+            .select(
+                *_CELL,
+                *_PAIR_INTS,
+                year_from=nw.lit(y0, nw.Int64),
+                year_to=nw.lit(y1, nw.Int64),
             )
+        )
     if not parts:
         return None
     lazy = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
