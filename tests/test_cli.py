@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -372,3 +373,27 @@ def test_identify_accepts_a_regional_procedure_name(tmp_path, procedure, graded)
     }
     # S1: 4 of 10 (40 %) failed in both years → ШНОР; S2: 1 of 20 (5 %) → leader.
     assert got == {"S1": "low_results", "S2": "leader"}
+
+
+@pytest.mark.parametrize(
+    ("args", "russian", "english"),
+    [
+        (["identify", "--schools", "x.csv"], "Не указан обязательный параметр «--results».", "Missing"),
+        (["identify", "--shools", "x.csv"], "Нет такого параметра: --shools. Возможно, имелось в виду: --schools.", "No such option"),
+        (["nosuch"], "Нет такой команды «nosuch».", "No such command"),
+        (["import"], "Не указан обязательный аргумент «ВИД».", "Missing argument"),
+        (["identify", "--out"], "У параметра «--out» не указано значение.", "requires"),
+    ],
+)  # fmt: skip
+def test_usage_errors_are_russian(args, russian, english):
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "opora"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert done.returncode == 2
+    assert russian in done.stderr
+    assert english not in done.stderr
+    assert "Usage" not in done.stderr

@@ -18,6 +18,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from opora import cli_words
+
 if TYPE_CHECKING:
     from opora.assessments.plans import ImportPlan
 
@@ -26,7 +28,8 @@ errors = Console(stderr=True)
 
 
 def _speak_russian() -> None:
-    """Typer's own words (panel titles, «[required]», the help option) in Russian."""
+    """Typer's own words (panel titles, «[required]», the help option, the usage line and the
+    messages of its copy of Click, see ``opora.cli_words``) in Russian."""
     from typer import rich_utils
 
     rich_utils.ARGUMENTS_PANEL_TITLE = "Аргументы"
@@ -38,10 +41,24 @@ def _speak_russian() -> None:
     rich_utils.REQUIRED_LONG_STRING = "[обязательно]"
     rich_utils.ENVVAR_STRING = "[переменная окружения: {}]"
     rich_utils.RICH_HELP = "Справка: [blue]{command_path} {help_option}[/]"
+    original_error = rich_utils.rich_format_error
+
+    def rich_format_error(error: Any) -> None:
+        message = cli_words.russian(error.format_message())
+        error.format_message = lambda: message
+        original_error(error)
+
+    rich_utils.rich_format_error = rich_format_error
     try:  # the help option lives in Typer's private copy of Click: best effort
         from typer._click.core import Command
 
         original = Command.get_help_option
+        original_usage = Command.get_usage
+
+        def get_usage(self: Any, ctx: Any) -> str:
+            return cli_words.usage_words(original_usage(self, ctx))
+
+        Command.get_usage = get_usage  # type: ignore[method-assign]
 
         def get_help_option(self: Any, ctx: Any) -> Any:
             option = original(self, ctx)

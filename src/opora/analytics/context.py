@@ -30,24 +30,13 @@ import narwhals as nw
 import numpy as np
 import pyarrow as pa
 
+from opora import factors
 from opora.analytics.frames import collect, to_lazy
 from opora.analytics.methodology import ADVERSE_FACTORS, DIRECTED_FACTORS, FAVOURABLE_FACTORS
 from opora.analytics.verdicts import CategoryResult
 from opora.analytics.wording import number, percent
 
-FACTOR_LABELS: dict[str, str] = {
-    "large_families": "из многодетных семей",
-    "non_native_russian": "русский язык не родной",
-    "parent_higher_education": "хотя бы один родитель с высшим образованием",
-    "both_parents_higher_education": "оба родителя с высшим образованием",
-    "both_parents_unemployed": "оба родителя безработные",
-    "parent_disabled": "хотя бы один родитель — инвалид",
-    "foster_care": "из приёмных семей, под опекой",
-    "families_in_danger": "из семей в социально опасном положении",
-    "juvenile_commission": "на учёте в КДН",
-    "low_income": "из малоимущих семей",
-    "special_needs": "обучающиеся с ОВЗ и дети-инвалиды",
-}
+FACTOR_LABELS: dict[str, str] = factors.LABELS
 SIGNS: dict[str, float] = {
     **dict.fromkeys(ADVERSE_FACTORS, 1.0),
     **dict.fromkeys(FAVOURABLE_FACTORS, -1.0),

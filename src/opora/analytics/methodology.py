@@ -21,24 +21,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from opora import factors
+
 DEFAULT_PRESET = "altai-2020"
 
 # Context factors and their direction of influence on results (data-formats.md, seed 002).
-ADVERSE_FACTORS: tuple[str, ...] = (
-    "large_families",
-    "non_native_russian",
-    "both_parents_unemployed",
-    "parent_disabled",
-    "foster_care",
-    "families_in_danger",
-    "juvenile_commission",
-    "low_income",
-)
-FAVOURABLE_FACTORS: tuple[str, ...] = (
-    "parent_higher_education",
-    "both_parents_higher_education",
-)
-UNDIRECTED_FACTORS: tuple[str, ...] = ("special_needs",)
+ADVERSE_FACTORS: tuple[str, ...] = factors.ADVERSE
+FAVOURABLE_FACTORS: tuple[str, ...] = factors.FAVOURABLE
+UNDIRECTED_FACTORS: tuple[str, ...] = factors.UNDIRECTED
 DIRECTED_FACTORS: tuple[str, ...] = ADVERSE_FACTORS + FAVOURABLE_FACTORS
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from opora import factors
 from opora.territory.models import School
 
 
@@ -107,19 +108,7 @@ class StudentResult(models.Model):
         indexes = [models.Index(fields=["school", "year"])]
 
 
-CONTEXT_FACTORS: tuple[str, ...] = (
-    "large_families",
-    "non_native_russian",
-    "parent_higher_education",
-    "both_parents_higher_education",
-    "both_parents_unemployed",
-    "parent_disabled",
-    "foster_care",
-    "families_in_danger",
-    "juvenile_commission",
-    "low_income",
-    "special_needs",
-)
+CONTEXT_FACTORS: tuple[str, ...] = factors.CODES
 
 
 class SchoolContext(models.Model):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from opora import factors
 from opora.demo.register import BOARDING, Register
 
 # factor: (logit at adversity 0, slope per unit of adversity, school-level sd)
@@ -27,19 +28,7 @@ FACTORS: dict[str, tuple[float, float, float]] = {
     "low_income": (-1.3, 0.55, 0.30),
     "special_needs": (-2.8, 0.20, 0.35),
 }
-FACTOR_COLUMNS: tuple[str, ...] = (
-    "large_families",
-    "non_native_russian",
-    "parent_higher_education",
-    "both_parents_higher_education",
-    "both_parents_unemployed",
-    "parent_disabled",
-    "foster_care",
-    "families_in_danger",
-    "juvenile_commission",
-    "low_income",
-    "special_needs",
-)
+FACTOR_COLUMNS: tuple[str, ...] = factors.CODES
 MULTILINGUAL_SHARE = 0.12  # schools where many students do not speak Russian at home
 
 
