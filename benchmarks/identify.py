@@ -6,7 +6,7 @@
    ``opora.demo.generator`` into ``benchmarks/out/national-<schools>-<seed>/`` (kept between
    runs; ``--regenerate`` rebuilds it). Without the demo package a small built-in generator is
    used.
-2. Runs four programs, each in its own process so that its peak memory (``ru_maxrss``) is its
+2. Runs five programs, each in its own process so that its peak memory (``ru_maxrss``) is its
    own, ``--repeat`` times in turn (so that a noisy machine slows all of them alike; the
    median of each is reported):
    - Опора: ``identify_files`` (files → formats → analytics → CSV), i.e. what ``opora identify``
@@ -15,7 +15,9 @@
      of the real command, start-up and imports included;
    - pandas: a plain ``read_csv`` + ``groupby`` implementation of the ``low_results`` rule of
      the default methodology — the baseline a region's analyst would write;
-   - DuckDB: a bare scan ``SELECT count(*), sum(participants) FROM read_csv(...)``, the floor.
+   - DuckDB: a bare scan ``SELECT count(*), sum(participants) FROM read_csv(...)``, the floor;
+   - DuckDB, typed: every column of the file read with its type into Arrow
+     (``SELECT * FROM read_csv(...)``), what any program that uses the data must do first.
    The children keep compiled bytecode in ``benchmarks/out/pycache`` (an installed package has
    its ``.pyc`` files; without them every start-up compiles pandas, SciPy … from source).
 3. Prints times (work inside the process, imports excluded, and wall time), peak memory and the
@@ -93,6 +95,18 @@ print(json.dumps({"import": imported - started, "work": done - imported, "rows":
 """
 
 
+TYPED = r"""
+import json, sys, time
+started = time.perf_counter()
+import duckdb
+imported = time.perf_counter()
+path = sys.argv[1] + "/results.csv"
+table = duckdb.sql(f"SELECT * FROM read_csv('{path}')").to_arrow_table()
+done = time.perf_counter()
+print(json.dumps({"import": imported - started, "work": done - imported, "rows": table.num_rows}))
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Бенчмарк opora identify на национальном наборе")
     parser.add_argument("--schools", type=int, default=40_000)
@@ -116,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         pandas_out = Path(scratch) / "pandas.txt"
         programs = {
             "duckdb": lambda: run_child(python(DUCKDB, folder)),
+            "typed": lambda: run_child(python(TYPED, folder)),
             "pandas": lambda: run_child(python(PANDAS, folder, pandas_out)),
             "opora": lambda: run_child(python(OPORA, folder, opora_out)),
             "cli": lambda: run_child(cli(folder, cli_out), quiet=True),
@@ -327,6 +342,11 @@ def report(runs: dict[str, dict], repeat: int) -> None:
         f"{command / runs['duckdb']['wall']:5.2f}"
     )
     print(f"Анализ Опоры (без чтения файлов) / pandas: {analytics / pandas:5.2f}")
+    typed = runs["typed"]["work"]
+    print(
+        f"Типизированное чтение всех столбцов DuckDB / голое чтение: {typed / scan:5.2f}; "
+        f"Опора / типизированное чтение: {opora / typed:5.2f}"
+    )
     peak = max(runs["opora"]["peak_mb"], runs["cli"]["peak_mb"])
     checks = {
         "быстрее pandas": opora < pandas,
