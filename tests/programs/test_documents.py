@@ -220,3 +220,46 @@ def test_the_import_pages_map_columns_and_load(client, world, draft):
     assert response.status_code == 302
     assert draft.activities.count() == 4
     assert not draft.activities.exclude(quality_indicator="").exists()
+
+
+def _merged_down_xlsx() -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Дорожная карта")
+    sheet.write_row(1, 1, ["№", "Мероприятие", "Срок", "Ответственный"])
+    sheet.merge_range(2, 1, 2, 4, "1. Организационные мероприятия")
+    for row, (number, title) in enumerate(
+        [("1.1", "Анализ результатов ВПР"), ("1.2", "Педсовет"), ("1.3", "План работы")], start=3
+    ):
+        sheet.write_row(row, 1, [number, title, "до 1 октября 2025 г."])
+    sheet.merge_range(3, 4, 5, 4, "Заместитель директора по УВР")
+    book.close()
+    return buffer.getvalue()
+
+
+def test_a_cell_merged_down_in_excel_reaches_every_row_as_in_word():
+    (table,) = read_tables(_merged_down_xlsx(), "карта.xlsx")
+    rows = [row[1:] for row in table if any(row)]
+
+    assert rows == [
+        ["№", "Мероприятие", "Срок", "Ответственный"],
+        ["1. Организационные мероприятия"],
+        ["1.1", "Анализ результатов ВПР", "до 1 октября 2025 г.", "Заместитель директора по УВР"],
+        ["1.2", "Педсовет", "до 1 октября 2025 г.", "Заместитель директора по УВР"],
+        ["1.3", "План работы", "до 1 октября 2025 г.", "Заместитель директора по УВР"],
+    ]
+
+    document = Document()
+    word = document.add_table(rows=3, cols=2)
+    for cells, (title, who) in zip(
+        word.rows, [("Мероприятие", "Ответственный"), ("Педсовет", ""), ("План", "")], strict=True
+    ):
+        cells.cells[0].text = title
+        cells.cells[1].text = who
+    word.cell(1, 1).merge(word.cell(2, 1)).text = "Заместитель директора по УВР"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    (from_word,) = read_tables(buffer.getvalue(), "карта.docx")
+    assert [row[1] for row in from_word[1:]] == ["Заместитель директора по УВР"] * 2

@@ -45,7 +45,8 @@ def read_tables(data: bytes, filename: str) -> list[Table]:
     """Every table of a .docx (Word) or every sheet of a .xlsx (Excel) as rows of cell texts.
 
     Horizontally merged cells come back once (in their first column), so a section heading
-    spanning the whole row is a row of one cell.
+    spanning the whole row is a row of one cell; a cell merged down several rows comes back in
+    each of them (Word and Excel alike).
     """
     if len(data) > MAX_SIZE:
         raise ImportProblem("Файл больше 20 МБ. Сохраните в нём только таблицу дорожной карты.")
@@ -95,11 +96,24 @@ def _xlsx_tables(data: bytes) -> list[Table]:
         ) from error
     tables = []
     for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        table = [[_cell(v) for v in row] for row in rows]
+        sheet = book.get_sheet_by_name(name)
+        table = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        _fill_down(table, sheet.merged_cell_ranges or [])
         # an Excel merge leaves the other cells empty: trim them so a heading is one cell
         tables.append([_trim(r) for r in table])
     return tables
+
+
+def _fill_down(table: Table, merges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+    """A cell merged down several rows (one responsible for three activities) gives its text to
+    every row, as Word does; across columns it stays in the first one, like a heading."""
+    for (top, left), (bottom, _right) in merges:
+        if bottom <= top or top >= len(table) or left >= len(table[top]):
+            continue
+        text = table[top][left]
+        for row in table[top + 1 : bottom + 1]:
+            if left < len(row) and not row[left]:
+                row[left] = text
 
 
 def _cell(value: object) -> str:
