@@ -125,3 +125,43 @@ def test_starting_from_a_template_copies_every_activity_and_indicator(world):
     )
     assert municipal.activities.count() == 88
     assert municipal.sections.filter(number="2.1.").exists()
+
+
+def test_a_template_from_another_period_moves_its_targets_into_the_program(world):
+    from opora.programs.models import IndicatorTarget
+    from opora.programs.seed_templates import start_from_template
+
+    program = start_from_template(
+        world.region_user,
+        "altai_2020",
+        period_start=dt.date(2026, 9, 1),
+        period_end=dt.date(2028, 12, 31),
+    )
+
+    def targets(code):
+        rows = IndicatorTarget.objects.filter(indicator__program=program, indicator__code=code)
+        return {t.year: (t.value, t.label) for t in rows.order_by("year")}
+
+    # The order's 2021–2023 end at the program's 2028: 2020 → 2025 falls before the start.
+    note = "; в шаблоне: 2021 г. – 5%; 2022 г. – 7%; 2023 г. – 10%"
+    assert targets("8.2") == {
+        2026: (5, "по образцу шаблона — цель на 2021 г." + note),
+        2027: (7, "по образцу шаблона — цель на 2022 г." + note),
+        2028: (10, "по образцу шаблона — цель на 2023 г." + note),
+    }
+    assert {year: value for year, (value, _) in targets("5.3").items()} == {
+        2026: 55,
+        2027: 70,
+        2028: 100,
+    }
+    assert not IndicatorTarget.objects.filter(indicator__program=program, year__lt=2026).exists()
+
+    # The template's own period keeps the order's years.
+    own = start_from_template(world.region_user, "altai_2020")
+    same = IndicatorTarget.objects.filter(indicator__program=own, indicator__code="5.3")
+    assert sorted(same.values_list("year", "value")) == [
+        (2020, 10),
+        (2021, 55),
+        (2022, 70),
+        (2023, 100),
+    ]

@@ -110,6 +110,31 @@ def start_from_template(
     return program
 
 
+def target_shift(start: int, end: int, years: set[int]) -> int:
+    """How many years to move a preset's targets so that they fall in a program's period.
+
+    A preset from another period (the Altai order's 2020–2023 for a 2026–2028 program) is moved
+    so that its last target is the program's last year: the trajectory keeps its end point,
+    earlier targets before the program's start are left out. A preset whose years meet the
+    period keeps them as they are.
+
+    >>> target_shift(2026, 2028, {2020, 2021, 2022, 2023})
+    5
+    >>> target_shift(2020, 2022, {2021, 2022, 2023})
+    0
+    """
+    if not years or any(start <= year <= end for year in years):
+        return 0
+    return end - max(years)
+
+
+def _target_label(note: str, year: int, shift: int) -> str:
+    if not shift:
+        return note
+    origin = f"по образцу шаблона — цель на {year} г."
+    return (f"{origin}; в шаблоне: {note}" if note else origin)[:200]
+
+
 @transaction.atomic
 def apply_indicator_preset(user: User, program: Program, key: str) -> int:
     """Add the indicators of a preset (skipping codes the program already has)."""
@@ -121,6 +146,11 @@ def apply_indicator_preset(user: User, program: Program, key: str) -> int:
     preset = indicator_presets()[key]
     existing = set(program.indicators.values_list("code", flat=True))
     position = program.indicators.count()
+    shift = target_shift(
+        program.period_start.year,
+        program.period_end.year,
+        {int(year) for item in preset["indicators"] for year in item.get("targets", {})},
+    )
     added = 0
     for item in preset["indicators"]:
         if item["code"] in existing:
@@ -139,9 +169,13 @@ def apply_indicator_preset(user: User, program: Program, key: str) -> int:
         )
         IndicatorTarget.objects.bulk_create(
             IndicatorTarget(
-                indicator=indicator, year=int(year), value=value, label=item.get("target_note", "")
+                indicator=indicator,
+                year=int(year) + shift,
+                value=value,
+                label=_target_label(item.get("target_note", ""), int(year), shift),
             )
             for year, value in item.get("targets", {}).items()
+            if int(year) + shift >= program.period_start.year
         )
         added += 1
     services._audit(
