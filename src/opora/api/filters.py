@@ -63,16 +63,6 @@ def _boolean(params: Mapping[str, str], name: str) -> bool | None:
     raise ValidationError({name: [f"Значение «{value}» не подходит: укажите true или false."]})
 
 
-def _contains_any_case(field: str, text: str) -> Q:
-    # SQLite folds case only for ASCII, so Cyrillic needs its usual spellings spelled out;
-    # PostgreSQL folds Unicode itself and these variants are merely redundant there.
-    variants = {text, text.lower(), text.upper(), text.capitalize(), text.title()}
-    condition = Q()
-    for variant in variants:
-        condition |= Q(**{f"{field}__icontains": variant})
-    return condition
-
-
 def filter_schools(schools: QuerySet[School], params: Mapping[str, str]) -> QuerySet[School]:
     """Apply `municipality_id`, `settlement`, `kind`, `archived` and `q` to a school list."""
     municipality_id = _integer(params, "municipality_id", "12", low=1)
@@ -97,7 +87,7 @@ def filter_schools(schools: QuerySet[School], params: Mapping[str, str]) -> Quer
         schools = schools.filter(is_archived=archived)
     query = _text(params, "q")
     if query is not None:
-        schools = schools.filter(_contains_any_case("name", query) | Q(code__icontains=query))
+        schools = schools.filter(Q(name__icontains=query) | Q(code__icontains=query))
     return schools
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from django import forms
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from opora.territory.models import Municipality, School, Settlement
@@ -86,20 +85,9 @@ class SchoolFilterForm(forms.Form):
 
 
 def search_schools(schools: QuerySet[School], query: str) -> QuerySet[School]:
-    """Schools whose code or name contains the query, case-insensitively also in Cyrillic.
-
-    SQLite's LIKE folds only ASCII letters, so there the match is done in Python over the
-    (already scoped) codes and names; other databases do it in SQL.
-    """
-    if connection.vendor != "sqlite":
-        return schools.filter(Q(code__icontains=query) | Q(name__icontains=query))
-    needle = query.casefold()
-    matching = [
-        pk
-        for pk, code, name in schools.values_list("pk", "code", "name")
-        if needle in code.casefold() or needle in name.casefold()
-    ]
-    return schools.filter(pk__in=matching)
+    """Schools whose code or name contains the query, case-insensitively also in Cyrillic
+    (on SQLite through ``territory.sqlite_text``)."""
+    return schools.filter(Q(code__icontains=query) | Q(name__icontains=query))
 
 
 class UploadForm(forms.Form):
