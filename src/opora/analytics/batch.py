@@ -145,7 +145,7 @@ def identify_files(
     def read(kind: str) -> tuple[Any, float]:
         clock = time.perf_counter()
         known = register_ids if kind != "schools" else None
-        parsed = _read_with_regional_procedures(read_table, kind, Path(paths[kind]), known)
+        parsed = _read_with_regional_procedures(kind, Path(paths[kind]), known)
         return parsed, time.perf_counter() - clock
 
     # The register first (the other files are checked against it), then the results here
@@ -232,7 +232,7 @@ def _formulas(run: Identification) -> list[str]:
     return lines
 
 
-def _read_with_regional_procedures(read_table: Any, kind: str, path: Path, known: Any) -> Any:
+def _read_with_regional_procedures(kind: str, path: Path, known: Any) -> Any:
     """Read a file; a batch has no procedure catalogue, so the spec's «regional procedure name»
     is accepted: names outside the default catalogue are taken as graded (marks «2»–«5») or,
     failing that, as threshold procedures (below_min), and the caller is told which."""
