@@ -3,9 +3,12 @@ role, plus a user who must see nothing."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.db import connections
 
 pytest_plugins: list[str] = []
 
@@ -30,6 +33,41 @@ class World:
 
 
 PASSWORD = "opora-test-pass"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium driven by Playwright; the browser tests skip, saying why, without it."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "нет /usr/bin/chromium: установите пакет chromium, чтобы запустить браузерный тест"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="нет пакета playwright")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM in the test
+    # thread then refuses to run unless told it is safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            # With Playwright's loop running, the ORM used connections of their own context,
+            # which pytest-django does not close: PostgreSQL could not drop the test database.
+            connections.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -8,34 +8,12 @@ Needs Debian's Chromium at /usr/bin/chromium; skipped with the reason otherwise.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "opora-test-pass"  # tests/conftest.py
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="нет /usr/bin/chromium: установите пакет chromium, чтобы запустить браузерный тест",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="нет пакета playwright")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+pytestmark = pytest.mark.browser  # the browser fixture (tests/conftest.py) skips without Chromium
 
 
 def signed_in(browser, live_server, username):
