@@ -7,10 +7,11 @@ import json
 
 import pytest
 from django.urls import reverse
+from programs_fixtures import approved_roadmap
 
 from opora.programs import services
 from opora.programs.achievement import report_value
-from opora.programs.models import Indicator, IndicatorTarget, Level, Program
+from opora.programs.models import Indicator, IndicatorTarget, Level
 from opora.programs.seed_templates import apply_indicator_preset
 from opora.programs.selectors import point_counts_by_year
 
@@ -76,38 +77,7 @@ def program(world):
             municipality=municipality,
             note="Протокол",
         )
-    roadmap = services.create_program(
-        world.school_user,
-        level=Level.SCHOOL,
-        name="Дорожная карта",
-        period_start=dt.date(2021, 1, 1),
-        period_end=dt.date(2022, 12, 31),
-    )
-    first = services.add_activity(
-        world.school_user, roadmap, title="Назначение координатора", deadline="Январь 2021"
-    )
-    twice = services.add_activity(
-        world.school_user, roadmap, title="Мониторинг", deadline="2 раза в год"
-    )
-    services.update_due_point(
-        world.school_user,
-        first.due_points.get(),
-        status="done",
-        result_note="Приказ № 5",
-        completed_on=dt.date(2021, 1, 20),
-    )
-    points = list(twice.due_points.order_by("due_date"))
-    services.update_due_point(
-        world.school_user,
-        points[0],
-        status="done",
-        result_note="Справка",
-        completed_on=dt.date(2021, 7, 5),
-    )
-    services.update_due_point(world.school_user, points[1], status="cancelled")
-    services.submit(world.school_user, roadmap)
-    services.approve(world.north_user, roadmap)
-    Program.objects.filter(pk=roadmap.pk).update(approved_at=dt.datetime(2021, 2, 1, tzinfo=dt.UTC))
+    roadmap, points = approved_roadmap(world)
     return type("Fixture", (), {"regional": regional, "roadmap": roadmap, "points": points})
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from programs_fixtures import approved_roadmap
 
 from opora.programs import services
 from opora.programs.achievement import Calculator, report_value
@@ -49,40 +50,7 @@ def regional(world):
             participants=n,
             mark_2=twos,
         )
-    roadmap = services.create_program(
-        world.school_user,
-        level=Level.SCHOOL,
-        name="Дорожная карта",
-        period_start=dt.date(2021, 1, 1),
-        period_end=dt.date(2022, 12, 31),
-    )
-    first = services.add_activity(
-        world.school_user, roadmap, title="Назначение координатора", deadline="Январь 2021"
-    )
-    twice = services.add_activity(
-        world.school_user, roadmap, title="Мониторинг", deadline="2 раза в год"
-    )
-    services.update_due_point(
-        world.school_user,
-        first.due_points.get(),
-        status="done",
-        result_note="Приказ № 5",
-        completed_on=dt.date(2021, 1, 20),
-    )
-    points = list(
-        twice.due_points.order_by("due_date")
-    )  # 30.06.2021, 31.12.2021, 30.06.2022, 31.12.2022
-    services.update_due_point(
-        world.school_user,
-        points[0],
-        status="done",
-        result_note="Справка",
-        completed_on=dt.date(2021, 7, 5),
-    )
-    services.update_due_point(world.school_user, points[1], status="cancelled")
-    services.submit(world.school_user, roadmap)
-    services.approve(world.north_user, roadmap)
-    Program.objects.filter(pk=roadmap.pk).update(approved_at=dt.datetime(2021, 2, 1, tzinfo=dt.UTC))
+    roadmap, points = approved_roadmap(world)
     return program, roadmap
 
 
