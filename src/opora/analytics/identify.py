@@ -111,9 +111,9 @@ def identify(
     prepared = prepare_results(results)
     lazy_results = to_lazy(prepared, engine)
     window = window_years(lazy_results, method.low_results)
-    # The signals of inflated results need only the window: on DuckDB they are computed in a
-    # background thread (DuckDB works without the GIL) while this one judges the cells and
-    # writes the reasons, which is mostly Python.
+    # The signals of inflated results need only the window (and the years before it): on
+    # DuckDB they are computed in a background thread (DuckDB works without the GIL) while
+    # this one judges the cells and writes the reasons, which is mostly Python.
     # (A relation belongs to its cursor: the thread wraps the Arrow table on a cursor of its own.)
     source = prepared if engine == "duckdb" else lazy_results
     signals_job = _background(engine, _signals, source, students, method, window, engine)
