@@ -158,3 +158,27 @@ def test_an_unknown_settlement_is_not_dropped_silently(monkeypatch):
     assert not fast
     assert not quick.ok
     assert [e.value for e in quick.errors] == ["деревня"]
+
+
+@pytest.mark.parametrize("block", [150, 200, 256, 333])
+def test_a_line_break_inside_quotes_on_a_block_boundary_is_read_whole(monkeypatch, block):
+    """The reader first cuts the file into blocks at every line break, which breaks quoted
+    line breaks; then it reads again keeping them together, and with small blocks (each
+    longer than the header) boundaries fall inside quoted cells: the file must still come
+    out as the careful path reads it."""
+    from opora.formats import clean_csv
+
+    monkeypatch.setattr(clean_csv, "_BLOCK_BYTES", block)
+    source = csv_bytes(
+        RESULTS_EN,
+        *(
+            f'04010{i:02d},2024,ЕГЭ,"Русский\nязык, профиль\n{i}",11,18,,,,,2,'
+            for i in range(1, 13)
+        ),
+    )
+    quick, careful, fast = _read_both(monkeypatch, "results", source)
+
+    assert careful.ok, careful.error_report()
+    assert fast
+    assert quick.table.to_pylist() == careful.table.to_pylist()
+    assert quick.table.column("subject")[3].as_py() == "Русский\nязык, профиль\n4"

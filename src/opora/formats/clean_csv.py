@@ -4,7 +4,8 @@ Arrow's CSV reader (multi-threaded, about twice as fast as DuckDB's on these fil
 the file with the spec's types: counts as whole numbers, scores as doubles, the rest as text.
 The rules are then checked column by column on the Arrow table (a minimum, a maximum, «all
 finite», no empty required cell …), far cheaper than a condition per row, and the keys are
-checked for repeats on an exact integer code of each key (dictionary positions, no hash).
+checked for repeats on a hash of each key (a repeat, or a rare collision, is left to the
+careful path).
 At the first sign of trouble (a cell the reader cannot parse — a decimal comma, a fraction
 in a count, spaces around a number —, a line of the wrong width, an empty required cell, a
 number out of range, a repeated key, a school missing from the register, a procedure needing
@@ -46,9 +47,8 @@ def clean_csv_table(
 ) -> pa.Table | None:
     """The typed table with ``row_number`` of a UTF-8 CSV file (``width`` columns separated
     by ``delimiter``, one header line) without a single suspect row, or ``None``."""
-    try:
-        raw = _read(plan, path, delimiter, width)
-    except (pa.ArrowException, OSError):  # a broken line or a cell that is not a number
+    raw = _read(plan, path, delimiter, width)
+    if raw is None:
         return None
     table = _spec_table(plan, raw)
     if table is None:
@@ -56,21 +56,40 @@ def clean_csv_table(
     # The keys are checked in a thread while this one checks the values (both without the GIL).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opora-keys") as pool:
         repeated = pool.submit(_repeated_keys, table, KEYS[plan.kind])
-        table = _empty_text_as_null(plan, table)
-        if table is None or not _clean(plan, table) or repeated.result():
+        registered = _registered(plan, table, known_school_ids)
+        if registered is False:
             return None
-    if known_school_ids is not None and plan.kind != "schools" and table.num_rows:
-        known = pa.array([str(k) for k in known_school_ids], pa.string())
-        if not pc.all(pc.is_in(table.column("school_id"), value_set=known)).as_py():
+        # A school id found in the register has no space around it (the register's ids are
+        # checked like every text), so only the other texts are looked at then.
+        table = _empty_text_as_null(plan, table, skip=("school_id",) if registered else ())
+        if table is None or not _clean(plan, table) or repeated.result():
             return None
     numbers = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
     helpers = [c for c in ("__suspect",) if c in table.column_names]
     return table.drop_columns(helpers).append_column("row_number", numbers)
 
 
-def _read(plan: Plan, path: Path, delimiter: str, width: int) -> pa.Table:
-    """The file's columns ``c<i>``: the spec's number columns typed, the others text. Strict:
-    an empty line, a line of another width or an unparsable number raises."""
+def _read(plan: Plan, path: Path, delimiter: str, width: int) -> pa.Table | None:
+    """The file's columns ``c<i>``: the spec's number columns typed, the others text, or
+    ``None`` when the file is not clean: an empty line, a line of another width or an
+    unparsable number.
+
+    The file is first cut into blocks at every line break, which is a third faster. A line
+    break inside a quoted cell that falls on a block boundary then splits a line in two, and
+    the two parts cannot both have the file's width (their cells add up to one more than it):
+    the reader fails, and the file is read again keeping quoted line breaks together.
+    """
+    for quoted_line_breaks in (False, True):
+        try:
+            return _parse(plan, path, delimiter, width, quoted_line_breaks)
+        except (pa.ArrowException, OSError):  # a broken line or a cell that is not a number
+            continue
+    return None
+
+
+def _parse(
+    plan: Plan, path: Path, delimiter: str, width: int, quoted_line_breaks: bool
+) -> pa.Table:
     types = {f"c{i}": pa.string() for i in range(width)}
     for column in plan.columns:
         if plan.present(column.name):
@@ -85,7 +104,7 @@ def _read(plan: Plan, path: Path, delimiter: str, width: int) -> pa.Table:
             quote_char='"',
             double_quote=True,
             escape_char=False,
-            newlines_in_values=True,
+            newlines_in_values=quoted_line_breaks,
             ignore_empty_lines=False,
         ),
         convert_options=pacsv.ConvertOptions(
@@ -167,12 +186,23 @@ def _repeated_keys(table: pa.Table, keys: tuple[str, ...]) -> bool:
     return bool(np.any(hashes[1:] == hashes[:-1]))
 
 
-def _empty_text_as_null(plan: Plan, table: pa.Table) -> pa.Table | None:
+def _registered(
+    plan: Plan, table: pa.Table, known_school_ids: Collection[str] | None
+) -> bool | None:
+    """Whether every school id of the file is in the register (``None``: no register given,
+    or a register file itself)."""
+    if known_school_ids is None or plan.kind == "schools" or not table.num_rows:
+        return None
+    known = pa.array([str(k) for k in known_school_ids], pa.string())
+    return bool(pc.all(pc.is_in(table.column("school_id"), value_set=known)).as_py())
+
+
+def _empty_text_as_null(plan: Plan, table: pa.Table, skip: tuple[str, ...] = ()) -> pa.Table | None:
     """Text cells as the careful path leaves them: ``None`` (give up) when a cell starts or ends
     with a space, a tab or a no-break space (``trimmed_text_sql`` would trim it); an empty cell
-    (``""`` in the file) becomes NULL."""
+    (``""`` in the file) becomes NULL. The columns of ``skip`` are known to be clean."""
     for column in plan.columns:
-        if column.is_number or column.name in ("procedure", "settlement"):
+        if column.is_number or column.name in ("procedure", "settlement", *skip):
             continue
         values = table.column(column.name)
         if len(values) == values.null_count:
