@@ -200,20 +200,20 @@ def collapse(
     signals = []
     for level in levels:
         if level == "cell":
-            table = _cell_pairs(frame, pairs, min_participants, collapse_min_drop)
+            table = _cell_pairs(frame, pairs, before, min_participants, collapse_min_drop)
             if table is None:
                 continue
         else:
             table = _procedure_pairs(pooled, pairs, min_participants, collapse_min_drop)
+            if table.num_rows:
+                table = _with_year_before(pooled, table, before)
         if table.num_rows == 0:
             continue
         p = _p_values(table)
         significant = p < collapse_p
         table, p = table.filter(pa.array(significant)), p[significant]
-        earlier = _earlier_year(frame, pooled, table, before, level)
-        if earlier is not None:
-            keep = ~_recovered(table, earlier, collapse_p, collapse_min_drop, min_participants)
-            table, p = table.filter(pa.array(keep)), p[keep]
+        keep = ~_recovered(table, collapse_p, collapse_min_drop, min_participants)
+        table, p = table.filter(pa.array(keep)), p[keep]
         signals.extend(_collapse_rows(table, p))
     return signal_table(signals)
 
@@ -226,68 +226,31 @@ def _p_values(table: pa.Table) -> np.ndarray:
     return two_proportion_test(x0, n0, x1, n1)[1]
 
 
-def _earlier_year(
-    frame: nw.LazyFrame,
-    pooled: pa.Table,
-    drops: pa.Table,
-    before: dict[int, int],
-    level: str,
-) -> pa.Table | None:
-    """Participants and failures of each dropping cell (or procedure) in the year before its
-    pair, aligned with ``drops`` (null where that year is unknown); ``None`` when no pair has
-    a year before it."""
+def _with_year_before(pooled: pa.Table, drops: pa.Table, before: dict[int, int]) -> pa.Table:
+    """``drops`` of whole procedures with ``participants_before`` and ``failures_before``: the
+    procedure's figures in the year before its pair (null where that year is unknown). The
+    rows come back in another order (the signals are sorted at the end)."""
     starts = drops.column("year_from").to_pylist()
-    wanted = [before.get(y) for y in starts]
-    if drops.num_rows == 0 or all(y is None for y in wanted):
-        return None
-    keys = ["school_id", "procedure"] if level != "cell" else list(_CELL)
-    schools = sorted({s for s in drops.column("school_id").to_pylist() if s is not None})
-    years = sorted({y for y in wanted if y is not None})
-    if level == "cell":
-        rows = (
-            frame.filter(nw.col("year").is_in(years) & nw.col("school_id").is_in(schools))
-            .group_by("school_id", "year", *keys[1:])
-            .agg(nw.col("participants").sum(), nw.col("failures").sum())
-        )
-        rows = collect(rows, ints=("year", "participants", "failures"))
-    else:
-        rows = pooled.select(["school_id", "year", *keys[1:], "participants", "failures"])
-        mine = pc.and_(
-            pc.is_in(rows.column("year"), pa.array(years, rows.schema.field("year").type)),
-            pc.is_in(rows.column("school_id"), pa.array(schools, pa.string())),
-        )
-        rows = rows.filter(mine)
-    found = {
-        tuple(key): (n, x)
-        for *key, n, x in zip(
-            *(rows.column(c).to_pylist() for c in ("school_id", "year", *keys[1:])),
-            rows.column("participants").to_pylist(),
-            rows.column("failures").to_pylist(),
-            strict=True,
-        )
-    }
-    own = zip(*(drops.column(c).to_pylist() for c in keys), strict=True)
-    earlier = [found.get((k[0], year, *k[1:])) for k, year in zip(own, wanted, strict=True)]
-    return pa.table(
-        {
-            "participants": pa.array([e[0] if e else None for e in earlier], pa.int64()),
-            "failures": pa.array([e[1] if e else None for e in earlier], pa.int64()),
-        }
+    wanted = pa.array([before.get(y) for y in starts], pa.int64())
+    prior = pooled.select(["school_id", "year", "procedure", "participants", "failures"])
+    prior = prior.filter(pc.is_in(prior.column("year"), pa.array(sorted(set(before.values())))))
+    prior = prior.rename_columns(
+        ["school_id", "__year_before", "procedure", "participants_before", "failures_before"]
     )
+    joined = drops.append_column("__year_before", wanted).join(
+        prior, keys=["school_id", "procedure", "__year_before"], join_type="left outer"
+    )
+    return joined.drop_columns(["__year_before"])
 
 
 def _recovered(
-    drops: pa.Table,
-    earlier: pa.Table,
-    collapse_p: float,
-    min_drop: float,
-    min_participants: int,
+    drops: pa.Table, collapse_p: float, min_drop: float, min_participants: int
 ) -> np.ndarray:
     """Whether each drop only returns to the level of the year before the pair: that year is
     judged (enough participants) and the later share is not lower than it by ``min_drop``
     with p < ``collapse_p``."""
-    n = earlier.column("participants").fill_null(0).to_numpy(zero_copy_only=False)
-    x = earlier.column("failures").fill_null(0).to_numpy(zero_copy_only=False)
+    n = drops.column("participants_before").fill_null(0).to_numpy(zero_copy_only=False)
+    x = drops.column("failures_before").fill_null(0).to_numpy(zero_copy_only=False)
     n1 = drops.column("participants_to").to_numpy(zero_copy_only=False)
     x1 = drops.column("failures_to").to_numpy(zero_copy_only=False)
     _, p = two_proportion_test(x, n, x1, n1)
@@ -297,16 +260,24 @@ def _recovered(
 
 
 _CELL = ["school_id", "procedure", "subject", "grade"]
+_BEFORE = ("participants_before", "failures_before")
 
 
 def _cell_pairs(
-    frame: nw.LazyFrame, pairs: list[tuple[int, int]], min_participants: int, min_drop: float
+    frame: nw.LazyFrame,
+    pairs: list[tuple[int, int]],
+    before: dict[int, int],
+    min_participants: int,
+    min_drop: float,
 ) -> pa.Table | None:
-    """Cells of the year ``pairs`` whose failure share dropped by at least ``min_drop``.
+    """Cells of the year ``pairs`` whose failure share dropped by at least ``min_drop``, with
+    the cell's figures in the year before the pair (``participants_before``,
+    ``failures_before``; null when unknown).
 
     Only a cell whose earlier share was at least ``min_drop`` can drop that far: those few
-    cells are joined to the later year's cells (a cell is one row a year, as the interchange
-    format requires; empty keys match as equal), far cheaper than grouping every cell.
+    cells are joined to the later year's cells and to the year before (a cell is one row a
+    year, as the interchange format requires; empty keys match as equal), far cheaper than
+    grouping every cell.
     """
     keys = [f"__{c}" for c in _CELL]
     keyed = frame.with_columns(
@@ -329,12 +300,19 @@ def _cell_pairs(
         later = keyed.filter((nw.col("year") == y1) & (n >= min_participants) & (n > 0)).select(
             *keys, participants_to=n, failures_to=failures
         )
+        dropped = earlier.join(later, on=keys, how="inner").filter(drop >= min_drop - 1e-12)
+        if y0 in before:
+            prior = keyed.filter(nw.col("year") == before[y0]).select(
+                *keys, participants_before=n, failures_before=failures
+            )
+            dropped = dropped.join(prior, on=keys, how="left")
+        else:
+            dropped = dropped.with_columns(*(nw.lit(None, nw.Int64).alias(c) for c in _BEFORE))
         parts.append(
-            earlier.join(later, on=keys, how="inner")
-            .filter(drop >= min_drop - 1e-12)
-            .select(
+            dropped.select(
                 *_CELL,
                 *_PAIR_INTS,
+                *_BEFORE,
                 year_from=nw.lit(y0, nw.Int64),
                 year_to=nw.lit(y1, nw.Int64),
             )
@@ -342,7 +320,7 @@ def _cell_pairs(
     if not parts:
         return None
     lazy = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
-    return collect(lazy, ints=(*_PAIR_INTS, "year_from", "year_to"))
+    return collect(lazy, ints=(*_PAIR_INTS, *_BEFORE, "year_from", "year_to"))
 
 
 def _procedure_pairs(
