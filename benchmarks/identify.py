@@ -6,7 +6,7 @@
    ``opora.demo.generator`` into ``benchmarks/out/national-<schools>-<seed>/`` (kept between
    runs; ``--regenerate`` rebuilds it). Without the demo package a small built-in generator is
    used.
-2. Runs five programs, each in its own process so that its peak memory (``ru_maxrss``) is its
+2. Runs six programs, each in its own process so that its peak memory (``ru_maxrss``) is its
    own, ``--repeat`` times in turn (so that a noisy machine slows all of them alike; the
    median of each is reported):
    - Опора: ``identify_files`` (files → formats → analytics → CSV), i.e. what ``opora identify``
@@ -15,6 +15,10 @@
      of the real command, start-up and imports included;
    - pandas: a plain ``read_csv`` + ``groupby`` implementation of the ``low_results`` rule of
      the default methodology — the baseline a region's analyst would write;
+   - pandas+ («pandas с проверками»): the same rule after the checks the interchange format
+     asks of every file (required cells, whole numbers in bounds, known procedures, marks
+     adding up, no repeated cell, every school in the register) — the same input work as
+     Опора, though still one rule and no reasons;
    - DuckDB: a bare scan ``SELECT count(*), sum(participants) FROM read_csv(...)``, the floor;
    - DuckDB, typed: every column of the file read with its type into Arrow
      (``SELECT * FROM read_csv(...)``), what any program that uses the data must do first.
@@ -82,6 +86,82 @@ print(json.dumps({"import": imported - started, "work": done - imported,
                   "low_results": len(low_results)}))
 """
 
+# The same rule after the checks the interchange format asks of every file (what Опора does
+# before any analysis): required cells, whole numbers within bounds, known procedures, marks
+# adding up to the participants, below_min within them, no repeated cell, every school in the
+# register. Straightforward pandas, stopping with the bad rows' numbers like the importer.
+PANDAS_CHECKED = r"""
+import json, sys, time
+started = time.perf_counter()
+import numpy as np
+import pandas as pd
+imported = time.perf_counter()
+folder, out = sys.argv[1], sys.argv[2]
+problems = []
+def check(frame, bad, what):
+    rows = np.flatnonzero(np.asarray(bad)) + 2
+    if len(rows):
+        problems.append(f"{what}: rows {rows[:20].tolist()}")
+def whole(frame, column, low=None, high=None):
+    values = frame[column]
+    present = values.notna()
+    check(frame, present & (values != values.round()), column + " not whole")
+    if low is not None:
+        check(frame, present & (values < low), column + " too small")
+    if high is not None:
+        check(frame, present & (values > high), column + " too large")
+schools = pd.read_csv(folder + "/schools.csv", dtype={"school_id": str}, keep_default_na=False,
+                      na_values=[""])
+for column in ("school_id", "name", "municipality", "settlement", "students"):
+    check(schools, schools[column].isna(), column + " empty")
+check(schools, ~schools["settlement"].str.lower().isin(["город", "село"]), "settlement")
+whole(schools, "students", 0)
+check(schools, schools["school_id"].duplicated(keep=False), "repeated school")
+results = pd.read_csv(folder + "/results.csv", dtype={"school_id": str, "procedure": str,
+                      "subject": str}, keep_default_na=False, na_values=[""])
+for column in ("school_id", "year", "procedure", "subject", "grade", "participants"):
+    check(results, results[column].isna(), column + " empty")
+whole(results, "year", 2000, 2100)
+whole(results, "grade", 1, 11)
+for column in ("participants", "mark_2", "mark_3", "mark_4", "mark_5", "below_min"):
+    whole(results, column, 0)
+check(results, results["mean_score"].notna() & (results["mean_score"] < 0), "mean_score")
+procedure = results["procedure"].str.strip().str.upper()
+check(results, ~procedure.isin(["ВПР", "ОГЭ", "ЕГЭ", "КДР"]), "unknown procedure")
+graded = procedure.isin(["ВПР", "ОГЭ", "КДР"])
+marks = results[["mark_2", "mark_3", "mark_4", "mark_5"]]
+check(results, graded & marks.isna().any(axis=1), "marks missing")
+check(results, graded & (marks.sum(axis=1) != results["participants"]), "marks do not add up")
+ege = procedure == "ЕГЭ"
+check(results, ege & results["below_min"].isna(), "below_min missing")
+check(results, results["below_min"] > results["participants"], "below_min > participants")
+keys = results[["school_id", "year", "subject", "grade"]].assign(procedure=procedure)
+check(results, keys.duplicated(keep=False), "repeated cell")
+check(results, ~results["school_id"].isin(schools["school_id"]), "school not in register")
+context = pd.read_csv(folder + "/context.csv", dtype={"school_id": str})
+check(context, ~context["school_id"].isin(schools["school_id"]), "context school unknown")
+if problems:
+    raise SystemExit("\n".join(problems))
+results["procedure"] = procedure
+results = results[results["procedure"].isin(["ВПР", "ОГЭ", "ЕГЭ"])]
+window = sorted(results["year"].unique())[-2:]
+results = results[results["year"].isin(window)].copy()
+ege = results["procedure"] == "ЕГЭ"
+results["failures"] = np.where(ege, results["below_min"].fillna(results["mark_2"]),
+                               results["mark_2"].fillna(results["below_min"]))
+judged = results[results["failures"].notna() & (results["participants"] >= 5)].copy()
+judged["low"] = judged["failures"] >= 0.30 * judged["participants"] - 1e-9
+per_year = judged.groupby(["school_id", "year"])["low"].agg(["size", "sum"])
+per_year["low_year"] = per_year["sum"] >= 1
+low_years = per_year.groupby("school_id")["low_year"].sum()
+low_results = sorted(low_years[low_years >= 2].index)
+with open(out, "w") as stream:
+    stream.write("\n".join(low_results))
+done = time.perf_counter()
+print(json.dumps({"import": imported - started, "work": done - imported,
+                  "low_results": len(low_results)}))
+"""
+
 DUCKDB = r"""
 import json, sys, time
 started = time.perf_counter()
@@ -128,10 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         opora_out = Path(scratch) / "identification.csv"
         cli_out = Path(scratch) / "cli.csv"
         pandas_out = Path(scratch) / "pandas.txt"
+        checked_out = Path(scratch) / "pandas-checked.txt"
         programs = {
             "duckdb": lambda: run_child(python(DUCKDB, folder)),
             "typed": lambda: run_child(python(TYPED, folder)),
             "pandas": lambda: run_child(python(PANDAS, folder, pandas_out)),
+            "pandas+": lambda: run_child(python(PANDAS_CHECKED, folder, checked_out)),
             "opora": lambda: run_child(python(OPORA, folder, opora_out)),
             "cli": lambda: run_child(cli(folder, cli_out), quiet=True),
         }
@@ -143,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         opora_low = read_low_results(opora_out)
         cli_low = read_low_results(cli_out)
         pandas_low = set(filter(None, pandas_out.read_text().split("\n")))
+        checked_low = set(filter(None, checked_out.read_text().split("\n")))
 
     report(runs, args.repeat)
     assert opora_low == pandas_low, (
@@ -150,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         f"только pandas {sorted(pandas_low - opora_low)[:10]}"
     )
     assert cli_low == opora_low, "команда opora identify и identify_files расходятся"
+    assert checked_low == pandas_low, "pandas с проверками и без них расходятся"
     print(f"ШНОР совпадают с pandas: {len(opora_low)} школ")
     (OUT / "identify-latest.json").write_text(
         json.dumps({"median": runs, "trials": trials}, indent=1, ensure_ascii=False)
@@ -333,8 +417,10 @@ def report(runs: dict[str, dict], repeat: int) -> None:
     opora, pandas, scan = (runs[n]["work"] for n in ("opora", "pandas", "duckdb"))
     command = runs["cli"]["wall"]
     analytics = stages.get("identify", opora)
+    checked = runs["pandas+"]["work"]
     print()
     print(f"Опора / pandas:                {opora / pandas:5.2f}  (цель < 1, желательно ≤ 0,5)")
+    print(f"Опора / pandas с проверками формата (pandas+): {opora / checked:5.2f}")
     print(f"Опора / чтение DuckDB:         {opora / scan:5.2f}  (цель ≤ 3)")
     print(
         f"Команда opora identify / pandas (обе с запуском): "
