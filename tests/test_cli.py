@@ -397,3 +397,22 @@ def test_usage_errors_are_russian(args, russian, english):
     assert russian in done.stderr
     assert english not in done.stderr
     assert "Usage" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["import"], ["export"], ["template"], ["identify"], ["serve"], ["demo"], ["init"],
+     ["user", "add"], ["user", "list"], ["methodology", "show"]],
+)  # fmt: skip
+def test_the_help_shows_value_types_in_russian_and_none_next_to_flags(command):
+    shown = run(*command, "--help")
+
+    assert shown.exit_code == 0, shown.output
+    english = re.findall(r"<(?:str|int|integer|float|path|bool|file|directory)>", shown.output)
+    assert english == []
+    assert re.search(r"<(?:текст|целое|путь|число)>", shown.output) or command in (
+        ["init"],
+        ["user", "list"],
+    )
+    help_line = next(line for line in shown.output.splitlines() if "--help" in line)
+    assert "<" not in help_line  # a flag takes no value

@@ -67,8 +67,26 @@ def _speak_russian() -> None:
             return option
 
         Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+        from typer.core import TyperArgument, TyperOption
+
+        for kind in (TyperArgument, TyperOption):
+            kind.display_type_rich = _russian_type(kind.display_type_rich)  # type: ignore[method-assign]
     except (ImportError, AttributeError):  # pragma: no cover - another Typer version
         pass
+
+
+def _russian_type(original: Any) -> Any:
+    """A parameter's value type in the help in Russian; none next to a flag, which takes no
+    value (Typer shows «<bool>» there)."""
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False) and self.metavar is None:
+            return None
+        shown = original(self, ctx)
+        return cli_words.type_words(shown) if shown else shown
+
+    return display_type_rich
 
 
 _speak_russian()

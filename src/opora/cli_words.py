@@ -1,4 +1,4 @@
-"""The command line's own error messages in Russian.
+"""The command line's own words in Russian: error messages, the usage line, value types.
 
 Typer keeps a private copy of Click whose messages are English f-strings («Missing option
 '--results'.»); the panel titles are Russian already (``opora.cli``). :func:`russian` turns the
@@ -100,6 +100,32 @@ def usage_words(usage: str) -> str:
     for english, russian_word in words.items():
         usage = usage.replace(english, russian_word)
     return usage
+
+
+_TYPES = {
+    "int": "целое",
+    "integer": "целое",
+    "float": "число",
+    "str": "текст",
+    "text": "текст",
+    "path": "путь",
+    "file": "файл",
+    "directory": "папка",
+    "bool": "да/нет",
+}
+
+
+def type_words(shown: str) -> str:
+    """The value type of an option in the help, in Russian: «<int>» → «<целое>»; a type
+    without a Russian word (a list of choices …) stays as it is.
+
+    >>> type_words("<path>"), type_words("<int>..."), type_words("<mark_2|below_min>")
+    ('<путь>', '<целое>...', '<mark_2|below_min>')
+    """
+    found = re.fullmatch(r"<(?P<name>[a-z]+)>(?P<tail>(?:\.\.\.)?)", shown)
+    if found is None or found["name"] not in _TYPES:
+        return shown
+    return f"<{_TYPES[found['name']]}>{found['tail']}"
 
 
 def _unquote(text: str) -> str:
