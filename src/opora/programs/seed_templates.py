@@ -128,10 +128,18 @@ def target_shift(start: int, end: int, years: set[int]) -> int:
     return end - max(years)
 
 
-def _target_label(note: str, year: int, shift: int) -> str:
+def _target_label(note: str, years: list[int], shift: int) -> str:
+    """The label of each target of a preset indicator: the preset's own note, and when the
+    targets were moved, which preset year went to which program year (the same words on every
+    target of the indicator, so the page can show them once for the row).
+
+    >>> _target_label("2022 г. – 7%; 2023 г. – 10%", [2022, 2023], 5)
+    'по образцу шаблона: 2022 → 2027, 2023 → 2028; в шаблоне: 2022 г. – 7%; 2023 г. – 10%'
+    """
     if not shift:
         return note
-    origin = f"по образцу шаблона — цель на {year} г."
+    moves = ", ".join(f"{year} → {year + shift}" for year in sorted(years))
+    origin = f"по образцу шаблона: {moves}"
     return (f"{origin}; в шаблоне: {note}" if note else origin)[:200]
 
 
@@ -167,15 +175,15 @@ def apply_indicator_preset(user: User, program: Program, key: str) -> int:
             levels="\n".join(item.get("levels", [])),
             position=position,
         )
-        IndicatorTarget.objects.bulk_create(
-            IndicatorTarget(
-                indicator=indicator,
-                year=int(year) + shift,
-                value=value,
-                label=_target_label(item.get("target_note", ""), int(year), shift),
-            )
+        kept = {
+            int(year): value
             for year, value in item.get("targets", {}).items()
             if int(year) + shift >= program.period_start.year
+        }
+        label = _target_label(item.get("target_note", ""), list(kept), shift)
+        IndicatorTarget.objects.bulk_create(
+            IndicatorTarget(indicator=indicator, year=year + shift, value=value, label=label)
+            for year, value in kept.items()
         )
         added += 1
     services._audit(
