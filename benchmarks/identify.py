@@ -59,14 +59,9 @@ print(json.dumps({"import": imported - started, "work": done - imported,
                   "stages": summary.timings, "counts": summary.counts}))
 """
 
-PANDAS = r"""
-import json, sys, time
-started = time.perf_counter()
-import numpy as np
-import pandas as pd
-imported = time.perf_counter()
-folder, out = sys.argv[1], sys.argv[2]
-results = pd.read_csv(folder + "/results.csv", dtype={"school_id": str})
+# The ШНОР rule of the default methodology on a pandas frame ``results``, then the output: the
+# common end of both pandas baselines.
+_RULE = r"""
 results = results[results["procedure"].isin(["ВПР", "ОГЭ", "ЕГЭ"])]
 window = sorted(results["year"].unique())[-2:]
 results = results[results["year"].isin(window)].copy()
@@ -86,11 +81,25 @@ print(json.dumps({"import": imported - started, "work": done - imported,
                   "low_results": len(low_results)}))
 """
 
+PANDAS = (
+    r"""
+import json, sys, time
+started = time.perf_counter()
+import numpy as np
+import pandas as pd
+imported = time.perf_counter()
+folder, out = sys.argv[1], sys.argv[2]
+results = pd.read_csv(folder + "/results.csv", dtype={"school_id": str})
+"""
+    + _RULE
+)
+
 # The same rule after the checks the interchange format asks of every file (what Опора does
 # before any analysis): required cells, whole numbers within bounds, known procedures, marks
 # adding up to the participants, below_min within them, no repeated cell, every school in the
 # register. Straightforward pandas, stopping with the bad rows' numbers like the importer.
-PANDAS_CHECKED = r"""
+PANDAS_CHECKED = (
+    r"""
 import json, sys, time
 started = time.perf_counter()
 import numpy as np
@@ -143,24 +152,9 @@ check(context, ~context["school_id"].isin(schools["school_id"]), "context school
 if problems:
     raise SystemExit("\n".join(problems))
 results["procedure"] = procedure
-results = results[results["procedure"].isin(["ВПР", "ОГЭ", "ЕГЭ"])]
-window = sorted(results["year"].unique())[-2:]
-results = results[results["year"].isin(window)].copy()
-ege = results["procedure"] == "ЕГЭ"
-results["failures"] = np.where(ege, results["below_min"].fillna(results["mark_2"]),
-                               results["mark_2"].fillna(results["below_min"]))
-judged = results[results["failures"].notna() & (results["participants"] >= 5)].copy()
-judged["low"] = judged["failures"] >= 0.30 * judged["participants"] - 1e-9
-per_year = judged.groupby(["school_id", "year"])["low"].agg(["size", "sum"])
-per_year["low_year"] = per_year["sum"] >= 1
-low_years = per_year.groupby("school_id")["low_year"].sum()
-low_results = sorted(low_years[low_years >= 2].index)
-with open(out, "w") as stream:
-    stream.write("\n".join(low_results))
-done = time.perf_counter()
-print(json.dumps({"import": imported - started, "work": done - imported,
-                  "low_results": len(low_results)}))
 """
+    + _RULE
+)
 
 DUCKDB = r"""
 import json, sys, time
