@@ -320,3 +320,43 @@ def test_a_drop_far_below_the_year_before_the_dip_is_still_a_collapse():
     # And with the limit of the drop raised above 2024 → 2026 (47 п.п.), it counts as a return.
     _, loose = unreliable(results, window=(2025, 2026), collapse_min_drop=0.5)
     assert loose.num_rows == 0
+
+
+def _mixed_cells():
+    """Cells told apart by one key column each: two schools, two procedures, two subjects,
+    two grades, with the same «2» counts, so that a cell matched to the wrong cell of the next
+    year would show a collapse (or hide one). Only («a», ВПР, Математика, 5) collapses."""
+    rows = []
+    for school, procedure, subject, grade in (
+        ("a", "ВПР", "Математика", 5),
+        ("a", "ВПР", "Математика", 6),
+        ("a", "ВПР", "Русский язык", 5),
+        ("a", "ОГЭ", "Математика", 5),
+        ("b", "ВПР", "Математика", 5),
+    ):
+        collapses = (school, procedure, subject, grade) == ("a", "ВПР", "Математика", 5)
+        for year, failed in ((2024, 18), (2025, 18), (2026, 1 if collapses else 18)):
+            rest = 30 - failed
+            rows.append(
+                (school, year, procedure, subject, grade, 30, failed, rest - 10, 5, 5, None)
+            )
+    return _results(rows)
+
+
+def test_prepared_results_match_cells_by_their_number_as_by_the_four_key_columns(engine):
+    from opora.analytics.cells import CELL_KEY, prepare_results
+
+    raw = _mixed_cells()
+    prepared = prepare_results(raw)
+    assert CELL_KEY in prepared.column_names and CELL_KEY not in raw.column_names
+
+    _, by_columns = unreliable(to_lazy(raw, engine), window=(2025, 2026))
+    _, by_number = unreliable(to_lazy(prepared, engine), window=(2025, 2026))
+
+    assert by_number.to_pylist() == by_columns.to_pylist()
+    cells = [
+        (r["school_id"], r["procedure"], r["subject"], r["grade"]) for r in by_number.to_pylist()
+    ]
+    # the cell itself, and «a»'s whole ВПР (pooled over its three ВПР cells: 54 → 37 of 90
+    # is no drop of 20 points, so the procedure level says nothing here)
+    assert cells == [("a", "ВПР", "Математика", 5)]

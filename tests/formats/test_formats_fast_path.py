@@ -8,6 +8,7 @@ it back, so that a fast path that silently never works is caught too.
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 from formats_fixtures import DATA, RESULTS_HEADER, YEARS, csv_bytes
 
@@ -182,3 +183,62 @@ def test_a_line_break_inside_quotes_on_a_block_boundary_is_read_whole(monkeypatc
     assert fast
     assert quick.table.to_pylist() == careful.table.to_pylist()
     assert quick.table.column("subject")[3].as_py() == "Русский\nязык, профиль\n4"
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CLEAN if CLEAN[c][0] in ("results", "students")))
+def test_dictionary_texts_hold_the_careful_tables_values(monkeypatch, case):
+    kind, source = CLEAN[case]
+    quick, careful, fast = _read_both(monkeypatch, kind, source, dictionary_texts=True)
+
+    assert fast
+    for name in ("school_id", "procedure", "subject"):
+        column = quick.table.column(name)
+        assert pa.types.is_dictionary(column.type), name
+        # one dictionary for the whole column, each text in it once
+        dictionary = column.chunk(0).dictionary.to_pylist()
+        assert len(dictionary) == len(set(dictionary))
+        assert all(chunk.dictionary.equals(column.chunk(0).dictionary) for chunk in column.chunks)
+    # the careful path has no dictionaries; decoded, the fast path's values are its values
+    assert not pa.types.is_dictionary(careful.table.schema.field("school_id").type)
+    assert quick.table.cast(careful.table.schema).to_pylist() == careful.table.to_pylist()
+
+
+def test_two_spellings_of_a_procedure_are_one_value_of_the_dictionary(monkeypatch):
+    source = csv_bytes(
+        RESULTS_EN,
+        "0401001,2024,ВПР,Математика,5,20,4,6,6,4,,",
+        "0401001,2024,впр,Математика,6,20,4,6,6,4,,",
+        "0401001,2024,ОГЭ,Математика,9,20,4,6,6,4,,",
+    )
+    quick, _, fast = _read_both(monkeypatch, "results", source, dictionary_texts=True)
+
+    assert fast
+    procedure = quick.table.column("procedure")
+    assert sorted(procedure.chunk(0).dictionary.to_pylist()) == ["ВПР", "ОГЭ"]
+    assert procedure.to_pylist() == ["ВПР", "ВПР", "ОГЭ"]
+
+
+@pytest.mark.parametrize(
+    "line, value",
+    [
+        ("0401001,2024,ВПР, Математика,5,20,4,6,6,4,,", " Математика"),
+        ("0401001,2024,ВПР,,5,20,4,6,6,4,,", None),
+        ("0401999,2024,ВПР,Математика,5,20,4,6,6,4,,", "0401999"),
+    ],
+    ids=["a space before a subject", "an empty subject", "a school not in the register"],
+)
+def test_a_suspect_text_in_a_dictionary_column_goes_to_the_careful_path(monkeypatch, line, value):
+    source = csv_bytes(RESULTS_EN, "0401001,2024,ВПР,Математика,6,20,4,6,6,4,,", line)
+    quick, careful, fast = _read_both(
+        monkeypatch, "results", source, dictionary_texts=True, known_school_ids=["0401001"]
+    )
+
+    assert not fast
+    assert quick.errors == careful.errors
+    if value is None:
+        assert [e.row for e in quick.errors] == [3]
+    elif value.startswith(" "):
+        # the careful path trims the space and accepts the file, with plain texts
+        assert quick.ok and quick.table.column("subject").to_pylist() == ["Математика"] * 2
+    else:
+        assert [e.value for e in quick.errors] == [value]

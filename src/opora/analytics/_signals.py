@@ -24,6 +24,7 @@ from opora.analytics._frames import (
     require_columns,
     with_failures,
 )
+from opora.analytics.cells import CELL_KEY
 from opora.analytics.stats import two_proportion_test
 
 SIGNAL_SCHEMA = pa.schema(
@@ -277,33 +278,53 @@ def _cell_pairs(
     Only a cell whose earlier share was at least ``min_drop`` can drop that far: those few
     cells are joined to the later year's cells and to the year before (a cell is one row a
     year, as the interchange format requires; empty keys match as equal), far cheaper than
-    grouping every cell.
+    grouping every cell. Prepared results are matched on their ``cell_key``, other tables on
+    the four key columns. ``frame`` is the results without ``failures``: each side of a join
+    computes them itself, as a shared part would be materialised, text columns and all, by
+    DuckDB.
     """
-    keys = [f"__{c}" for c in _CELL]
-    keyed = frame.with_columns(
-        nw.col("school_id").fill_null("").alias("__school_id"),
-        nw.col("procedure").fill_null("").alias("__procedure"),
-        nw.col("subject").fill_null("").alias("__subject"),
-        nw.col("grade").fill_null(-1).alias("__grade"),
-    )
+    if CELL_KEY in frame.collect_schema().names():
+        keys = [CELL_KEY]  # prepared results: one number per cell
+
+        def keyed() -> nw.LazyFrame:
+            return with_failures(frame)
+    else:
+        keys = [f"__{c}" for c in _CELL]
+
+        def keyed() -> nw.LazyFrame:
+            return with_failures(frame).with_columns(
+                nw.col("school_id").fill_null("").alias("__school_id"),
+                nw.col("procedure").fill_null("").alias("__procedure"),
+                nw.col("subject").fill_null("").alias("__subject"),
+                nw.col("grade").fill_null(-1).alias("__grade"),
+            )
+
     n, failures = nw.col("participants"), nw.col("failures")
     n0, n1 = nw.col("participants_from"), nw.col("participants_to")
     drop = nw.col("failures_from") / n0 - nw.col("failures_to") / n1
     parts = []
     for y0, y1 in pairs:
-        earlier = keyed.filter(
-            (nw.col("year") == y0)
-            & (n >= min_participants)
-            & (n > 0)
-            & (failures >= n * min_drop - 1e-9)
-        ).select(*_CELL, *keys, participants_from=n, failures_from=failures)
-        later = keyed.filter((nw.col("year") == y1) & (n >= min_participants) & (n > 0)).select(
-            *keys, participants_to=n, failures_to=failures
+        earlier = (
+            keyed()
+            .filter(
+                (nw.col("year") == y0)
+                & (n >= min_participants)
+                & (n > 0)
+                & (failures >= n * min_drop - 1e-9)
+            )
+            .select(*_CELL, *keys, participants_from=n, failures_from=failures)
+        )
+        later = (
+            keyed()
+            .filter((nw.col("year") == y1) & (n >= min_participants) & (n > 0))
+            .select(*keys, participants_to=n, failures_to=failures)
         )
         dropped = earlier.join(later, on=keys, how="inner").filter(drop >= min_drop - 1e-12)
         if y0 in before:
-            prior = keyed.filter(nw.col("year") == before[y0]).select(
-                *keys, participants_before=n, failures_before=failures
+            prior = (
+                keyed()
+                .filter(nw.col("year") == before[y0])
+                .select(*keys, participants_before=n, failures_before=failures)
             )
             dropped = dropped.join(prior, on=keys, how="left")
         else:

@@ -236,7 +236,9 @@ def _read_with_regional_procedures(kind: str, path: Path, known: Any) -> Any:
     """Read a file; a batch has no procedure catalogue, so the spec's «regional procedure name»
     is accepted: names outside the default catalogue are taken as graded (marks «2»–«5») or,
     failing that, as threshold procedures (below_min), and the caller is told which."""
-    parsed = read_table(kind, path, known_school_ids=known)
+    # The big files keep their key texts as dictionaries: the analytics number the cells by them.
+    dictionary = kind in ("results", "students")
+    parsed = read_table(kind, path, known_school_ids=known, dictionary_texts=dictionary)
     if parsed.ok or kind not in ("results", "students"):
         return parsed
     unknown = {e.value for e in parsed.errors if "неизвестная процедура" in e.message}
@@ -249,7 +251,9 @@ def _read_with_regional_procedures(kind: str, path: Path, known: Any) -> Any:
     ):
         catalogue = dict(DEFAULT_PROCEDURES)
         catalogue.update({name: Procedure(name, scoring) for name in unknown})
-        retried = read_table(kind, path, known_school_ids=known, procedures=catalogue)
+        retried = read_table(
+            kind, path, known_school_ids=known, procedures=catalogue, dictionary_texts=dictionary
+        )
         if retried.ok:
             names = ", ".join(f"«{name}»" for name in sorted(unknown))
             retried.warnings.append(

@@ -23,6 +23,7 @@ Everything here is a Narwhals lazy expression: it runs on DuckDB and on PySpark 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import narwhals as nw
 import numpy as np
@@ -56,6 +57,9 @@ RESULTS_SCHEMA: dict[str, pa.DataType] = {
     "mark_5": pa.int64(),
     "below_min": pa.int64(),
 }
+# The integer key of a cell (see :func:`cell_keys`), added by :func:`prepare_results`.
+CELL_KEY = "cell_key"
+KEY_COLUMNS = ("school_id", "procedure", "subject", "grade")
 REQUIRED_RESULTS = ("school_id", "year", "procedure", "subject", "grade", "participants")
 
 CELL_SCHEMA: dict[str, pa.DataType] = {
@@ -101,24 +105,86 @@ CELL_COLUMNS: tuple[str, ...] = (
 
 
 def prepare_results(results: pa.Table) -> pa.Table:
-    """Keep the columns the rules need, with fixed types; absent optional columns become nulls.
+    """Keep the columns the rules need, with fixed types; absent optional columns become nulls;
+    ``cell_key`` numbers the cells (:func:`cell_keys`).
 
     >>> prepare_results(pa.table({"school_id": ["1"], "year": [2024], "procedure": ["ЕГЭ"],
     ...     "subject": ["Химия"], "grade": [11], "participants": [7], "below_min": [1]})
-    ... ).column_names[-5:]
-    ['mark_2', 'mark_3', 'mark_4', 'mark_5', 'below_min']
+    ... ).column_names[-6:]
+    ['mark_2', 'mark_3', 'mark_4', 'mark_5', 'below_min', 'cell_key']
     """
     missing = [c for c in REQUIRED_RESULTS if c not in results.column_names]
     if missing:
         names = ", ".join(f"«{c}»" for c in missing)
         raise ValueError(f"В таблице результатов нет обязательных столбцов: {names}.")
-    columns = {}
-    for name, dtype in RESULTS_SCHEMA.items():
-        if name in results.column_names:
-            columns[name] = results.column(name).cast(dtype)
-        else:
-            columns[name] = pa.nulls(results.num_rows, dtype)
+
+    def typed(name: str) -> pa.ChunkedArray | pa.Array:
+        if name not in results.column_names:
+            return pa.nulls(results.num_rows, RESULTS_SCHEMA[name])
+        return results.column(name).cast(RESULTS_SCHEMA[name])
+
+    # Texts read as dictionaries are spelled out in threads while the cells are numbered
+    # (Arrow works without the GIL).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="opora-prepare") as pool:
+        keys = pool.submit(cell_keys, results)
+        columns = dict(zip(RESULTS_SCHEMA, pool.map(typed, RESULTS_SCHEMA), strict=True))
+        columns[CELL_KEY] = keys.result()
     return pa.table(columns)
+
+
+def cell_keys(results: pa.Table) -> pa.Array:
+    """One whole number per cell (school × procedure × subject × grade), equal for the rows of
+    the same cell in different years, different otherwise; empty keys count as a value.
+
+    Rows of consecutive years are matched on this single number instead of four columns, three
+    of them texts: several times cheaper on either engine. The numbers mean nothing outside
+    the table they were computed for.
+
+    >>> t = pa.table({"school_id": ["1", "1", "2"], "procedure": ["ВПР"] * 3,
+    ...     "subject": ["М", "М", "М"], "grade": [5, 5, 5]})
+    >>> keys = cell_keys(t).to_pylist()
+    >>> keys[0] == keys[1] != keys[2]
+    True
+    """
+    # The three texts are encoded at once: Arrow works without the GIL.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="opora-keys") as pool:
+        parts = list(pool.map(lambda name: _codes(results, name), KEY_COLUMNS))
+    key = np.zeros(results.num_rows, dtype=np.int64)
+    size = 1
+    for codes, count in parts:
+        if size * count >= 2**62:  # too many combinations for one number: renumber first
+            _, key = np.unique(key, return_inverse=True)
+            size = int(key.max()) + 1 if len(key) else 1
+        key = key * count + codes
+        size *= count
+    return pa.array(key, pa.int64())
+
+
+def _codes(results: pa.Table, name: str) -> tuple[np.ndarray, int]:
+    """The column's values as codes 0 … count − 1 (an empty cell has a code too)."""
+    if name not in results.column_names:
+        return np.zeros(results.num_rows, dtype=np.int64), 1
+    values = results.column(name)
+    if pa.types.is_integer(values.type):
+        extremes = pc.min_max(values)
+        if extremes["min"].as_py() is None:  # every cell empty
+            return np.zeros(len(values), dtype=np.int64), 1
+        low, high = extremes["min"].as_py(), extremes["max"].as_py()
+        # 0 for an empty cell, 1 … high − low + 1 for the values
+        shifted = pc.add(pc.subtract(values.cast(pa.int64()), low - 1), 0).fill_null(0)
+        return shifted.to_numpy(), high - low + 2
+    if pa.types.is_dictionary(values.type):  # read as a dictionary: the codes are there
+        unified = values
+        first = values.chunk(0).dictionary if values.num_chunks else None
+        if any(not c.dictionary.equals(first) for c in values.chunks):
+            unified = pa.table({name: values}).unify_dictionaries().column(name)
+        count = len(unified.chunk(0).dictionary) if unified.num_chunks else 0
+        indices = pa.chunked_array([c.indices for c in unified.chunks], values.type.index_type)
+    else:
+        encoded = values.cast(pa.string()).combine_chunks().dictionary_encode()
+        count, indices = len(encoded.dictionary), encoded.indices
+    codes = indices.fill_null(count).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, count + 1
 
 
 def filter_results(results: nw.LazyFrame, rule: LowResultsRule) -> nw.LazyFrame:

@@ -94,7 +94,8 @@ def unreliable(
     >>> sorted(category.flagged), signals.column("signal").to_pylist()
     (['a'], ['vpr_vs_gia'])
     """
-    frame = results_frame(results)
+    raw = as_lazy(results)
+    frame = results_frame(raw)
     # One pooled table (school × year × procedure) serves both the ВПР/ГИА comparison and the
     # collapse of whole procedures; only the cell level needs another pass over the results.
     pooled = pooled_table(frame, top_mark_columns(frame, top_marks))
@@ -111,7 +112,7 @@ def unreliable(
             top_marks=top_marks,
         ),
         collapse(
-            frame,
+            raw,
             pooled,
             collapse_p=collapse_p,
             collapse_min_drop=collapse_min_drop,
@@ -217,10 +218,10 @@ def collapse_signals(
     >>> collapse_signals(results, levels=("cell",)).column("p_value").to_pylist()[0] < 0.001
     True
     """
-    frame = results_frame(results)
-    pooled = pooled_table(frame, None)
+    raw = as_lazy(results)
+    pooled = pooled_table(results_frame(raw), None)
     return collapse(
-        frame,
+        raw,
         pooled,
         collapse_p=collapse_p,
         collapse_min_drop=collapse_min_drop,

@@ -36,6 +36,12 @@ from opora.formats.plan import (
 )
 
 _BLOCK_BYTES = 4 << 20  # Arrow's reader parses blocks of this size on all cores
+# Texts with few distinct values in files of many rows: parsed straight into Arrow dictionary
+# arrays (a third faster to read), and checked once per distinct value instead of once per row.
+DICTIONARY_TEXTS: dict[str, tuple[str, ...]] = {
+    "results": ("school_id", "procedure", "subject"),
+    "students": ("school_id", "procedure", "subject"),
+}
 
 
 def clean_csv_table(
@@ -46,7 +52,8 @@ def clean_csv_table(
     known_school_ids: Collection[str] | None,
 ) -> pa.Table | None:
     """The typed table with ``row_number`` of a UTF-8 CSV file (``width`` columns separated
-    by ``delimiter``, one header line) without a single suspect row, or ``None``."""
+    by ``delimiter``, one header line) without a single suspect row, or ``None``. The columns
+    of :data:`DICTIONARY_TEXTS` are dictionary arrays (one dictionary for all chunks)."""
     raw = _read(plan, path, delimiter, width)
     if raw is None:
         return None
@@ -94,7 +101,9 @@ def _parse(
     for column in plan.columns:
         if plan.present(column.name):
             types[plan.sources[column.name]] = column.arrow_type
-    return pacsv.read_csv(
+            if column.name in DICTIONARY_TEXTS.get(plan.kind, ()):
+                types[plan.sources[column.name]] = pa.dictionary(pa.int32(), pa.string())
+    table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(
             column_names=list(types), skip_rows=1, block_size=_BLOCK_BYTES
@@ -117,6 +126,7 @@ def _parse(
             check_utf8=True,
         ),
     )
+    return table.unify_dictionaries()
 
 
 def _spec_table(plan: Plan, raw: pa.Table) -> pa.Table | None:
@@ -157,10 +167,11 @@ def _spelled(
     values: pa.ChunkedArray, spelling: dict[str, str], fold: bool = False
 ) -> pa.Array | None:
     """Each text in its allowed spelling (exact first, then lower-cased; worked out once per
-    distinct text), or ``None`` when some present text has none. Empty texts become null."""
-    encoded = values.combine_chunks().dictionary_encode()
+    distinct text), or ``None`` when some present text has none. Empty texts become null.
+    A dictionary column stays one, with each spelling once in its dictionary."""
+    dictionary, indices = distinct_texts(values)
     mapped = []
-    for text in encoded.dictionary.to_pylist():
+    for text in dictionary.to_pylist():
         if text == "":
             mapped.append(None)
             continue
@@ -168,7 +179,33 @@ def _spelled(
         if found is None:
             return None
         mapped.append(found)
-    return pa.array(mapped, pa.string()).take(encoded.indices)
+    if not pa.types.is_dictionary(values.type):
+        return pa.array(mapped, pa.string()).take(indices)
+    spellings = sorted({m for m in mapped if m is not None})
+    position = [None if m is None else spellings.index(m) for m in mapped]
+    new_indices = pa.array(position, indices.type).take(indices)
+    return pa.DictionaryArray.from_arrays(new_indices, pa.array(spellings, pa.string()))
+
+
+def distinct_texts(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
+    """A text column as its distinct values and each row's position among them (null for an
+    empty cell); a dictionary column (one dictionary for all chunks) gives its own.
+
+    >>> texts, at = distinct_texts(pa.chunked_array([["б", "а", "б", None]]))
+    >>> texts.to_pylist(), at.to_pylist()
+    (['б', 'а'], [0, 1, 0, None])
+    """
+    if isinstance(values, pa.ChunkedArray) and pa.types.is_dictionary(values.type):
+        if values.num_chunks == 0:
+            return pa.array([], pa.string()), pa.array([], values.type.index_type)
+        chunks = values.chunks
+        return chunks[0].dictionary, pa.concat_arrays([c.indices for c in chunks])
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_dictionary(values.type):
+        return values.dictionary, values.indices
+    encoded = values.dictionary_encode()
+    return encoded.dictionary, encoded.indices
 
 
 def _repeated_keys(table: pa.Table, keys: tuple[str, ...]) -> bool:
@@ -194,7 +231,10 @@ def _registered(
     if known_school_ids is None or plan.kind == "schools" or not table.num_rows:
         return None
     known = pa.array([str(k) for k in known_school_ids], pa.string())
-    return bool(pc.all(pc.is_in(table.column("school_id"), value_set=known)).as_py())
+    ids = table.column("school_id")
+    if pa.types.is_dictionary(ids.type):
+        ids = distinct_texts(ids)[0]  # every value of a file's dictionary is in some row
+    return bool(pc.all(pc.is_in(ids, value_set=known)).as_py())
 
 
 def _empty_text_as_null(plan: Plan, table: pa.Table, skip: tuple[str, ...] = ()) -> pa.Table | None:
@@ -207,10 +247,14 @@ def _empty_text_as_null(plan: Plan, table: pa.Table, skip: tuple[str, ...] = ())
         values = table.column(column.name)
         if len(values) == values.null_count:
             continue
+        # A dictionary column is looked at once per distinct text.
+        texts = values.chunk(0).dictionary if pa.types.is_dictionary(values.type) else values
         for space in (" ", "\t", "\u00a0"):
-            if _any(pc.starts_with(values, space)) or _any(pc.ends_with(values, space)):
+            if _any(pc.starts_with(texts, space)) or _any(pc.ends_with(texts, space)):
                 return None
-        if pc.min(pc.binary_length(values)).as_py() == 0:
+        if len(texts) and pc.min(pc.binary_length(texts)).as_py() == 0:
+            if pa.types.is_dictionary(values.type):
+                values = values.cast(pa.string())  # rare: an empty text in a key column
             empty = pc.equal(pc.binary_length(values), 0)
             cleaned = pc.if_else(empty, pa.scalar(None, values.type), values)
             table = table.set_column(table.column_names.index(column.name), column.name, cleaned)

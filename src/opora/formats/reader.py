@@ -49,6 +49,7 @@ def read_table(
     known_school_ids: Collection[str] | None = None,
     procedures: Mapping[str, Procedure] | None = None,
     year_range: tuple[int, int] | None = None,
+    dictionary_texts: bool = False,
 ) -> ParseResult:
     """Read and validate a file of one of the interchange formats.
 
@@ -58,6 +59,9 @@ def read_table(
     (default ``DEFAULT_PROCEDURES``); ``year_range`` the allowed years, inclusive (default
     2000 … next year). The result's ``table`` has the spec columns in spec order, typed, plus
     ``row_number`` (the spreadsheet row, header = 1); it is ``None`` when there is any error.
+    ``dictionary_texts`` keeps the texts of ``clean_csv.DICTIONARY_TEXTS`` as Arrow dictionary
+    arrays when the file was read by the fast path (plain texts otherwise): cheaper to group
+    and to join for the analytics, which accept both.
 
     >>> r = read_table("context", "Код ОО;Год;На учёте в КДН, %\\n0101;2024;1,5\\n".encode())
     >>> r.ok, r.table.column("juvenile_commission").to_pylist(), r.table["row_number"][0].as_py()
@@ -74,9 +78,9 @@ def read_table(
     try:
         file = load_source(source, filename)
         try:
-            return _read(kind, file, plan_inputs, known_school_ids, decode=False)
+            return _read(kind, file, plan_inputs, known_school_ids, False, dictionary_texts)
         except _NotUtf8:
-            return _read(kind, file, plan_inputs, known_school_ids, decode=True)
+            return _read(kind, file, plan_inputs, known_school_ids, True, dictionary_texts)
     except UnreadableFile as problem:
         return ParseResult(kind, None, [RowError(None, None, None, str(problem))], [])
 
@@ -86,8 +90,8 @@ def _read(
     file: SourceFile,
     plan_inputs: tuple[Mapping[str, Procedure], tuple[int, int]],
     known_school_ids: Collection[str] | None,
-    *,
     decode: bool,
+    dictionary_texts: bool,
 ) -> ParseResult:
     with tempfile.TemporaryDirectory(prefix="opora-formats-") as workdir, quiet_connection() as con:
         delimiter = None
@@ -113,7 +117,7 @@ def _read(
         if delimiter is not None:
             clean = clean_csv_table(plan, path, delimiter, len(headers), known_school_ids)
             if clean is not None:
-                return _accepted(kind, clean, match.warnings)
+                return _accepted(kind, clean, match.warnings, keep_dictionaries=dictionary_texts)
         screened = screen(con, plan, source)
         if delimiter is not None:
             broken = _structural_errors(con, delimiter, len(headers), decode)
@@ -129,11 +133,23 @@ def _read(
         return _accepted(kind, typed, match.warnings)
 
 
-def _accepted(kind: str, typed: pa.Table, warnings: list[str]) -> ParseResult:
+def _accepted(
+    kind: str, typed: pa.Table, warnings: list[str], *, keep_dictionaries: bool = False
+) -> ParseResult:
     warnings = list(warnings)
     if typed.num_rows == 0:
         warnings.append("В файле нет строк с данными: заполнен только заголовок.")
-    return ParseResult(kind, typed.cast(schema(kind)), [], warnings)
+    target = schema(kind)
+    if keep_dictionaries:
+        target = pa.schema(
+            [
+                typed.schema.field(f.name)
+                if pa.types.is_dictionary(typed.schema.field(f.name).type)
+                else f
+                for f in target
+            ]
+        )
+    return ParseResult(kind, typed.cast(target), [], warnings)
 
 
 def _diagnose_suspects(

@@ -1,0 +1,71 @@
+"""Numbering the cells: one whole number per school × procedure × subject × grade."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from opora.analytics.cells import CELL_KEY, cell_keys, prepare_results
+
+ROWS = [
+    # school, year, procedure, subject, grade
+    ("01", 2024, "ВПР", "Математика", 5),
+    ("01", 2025, "ВПР", "Математика", 5),  # the same cell a year later
+    ("01", 2025, "ВПР", "Математика", 6),
+    ("01", 2025, "ВПР", "Русский язык", 5),
+    ("01", 2025, "ОГЭ", "Математика", 5),
+    ("02", 2025, "ВПР", "Математика", 5),
+    ("02", 2026, "ВПР", "Математика", None),  # an empty grade is a value of its own
+    ("02", 2024, "ВПР", "Математика", None),
+    (None, 2024, "ВПР", "Математика", 5),
+    (None, 2025, "ВПР", "Математика", 5),
+]
+
+
+def _table(rows, dictionary=False):
+    text = pa.dictionary(pa.int32(), pa.string()) if dictionary else pa.string()
+    return pa.table(
+        {
+            "school_id": pa.array([r[0] for r in rows], text),
+            "year": [r[1] for r in rows],
+            "procedure": pa.array([r[2] for r in rows], text),
+            "subject": pa.array([r[3] for r in rows], text),
+            "grade": pa.array([r[4] for r in rows], pa.int64()),
+            "participants": [20] * len(rows),
+        }
+    )
+
+
+def _same_cell_pairs(keys):
+    return {(i, j) for i in range(len(keys)) for j in range(len(keys)) if keys[i] == keys[j]}
+
+
+EXPECTED = _same_cell_pairs([(r[0], r[2], r[3], r[4]) for r in ROWS])
+
+
+def test_rows_share_a_number_exactly_when_they_are_the_same_cell():
+    keys = cell_keys(_table(ROWS)).to_pylist()
+    assert _same_cell_pairs(keys) == EXPECTED
+    assert len(set(keys)) == 7  # counted by hand from ROWS
+
+
+def test_dictionary_columns_with_a_dictionary_per_chunk_number_the_cells_alike():
+    # Two chunks, each with its own dictionary (as separately read blocks of a file have).
+    first, second = _table(ROWS[:4], dictionary=True), _table(ROWS[4:], dictionary=True)
+    table = pa.concat_tables([first, second])
+    assert (
+        not table.column("school_id")
+        .chunk(0)
+        .dictionary.equals(table.column("school_id").chunk(1).dictionary)
+    )
+    assert _same_cell_pairs(cell_keys(table).to_pylist()) == EXPECTED
+
+
+def test_prepared_results_carry_the_numbers_and_plain_texts():
+    prepared = prepare_results(_table(ROWS, dictionary=True))
+    assert prepared.schema.field("school_id").type == pa.string()
+    assert prepared.column("procedure").to_pylist() == [r[2] for r in ROWS]
+    assert _same_cell_pairs(prepared.column(CELL_KEY).to_pylist()) == EXPECTED
+
+
+def test_an_empty_table_has_no_numbers():
+    assert cell_keys(_table([])).to_pylist() == []
