@@ -92,3 +92,35 @@ def test_it_rejects_bad_input_with_the_russian_report_and_writes_nothing(files):
     assert not out.exists()
     with pytest.raises(BatchInputError, match=r"\.csv, \.xlsx или \.json"):
         identify_files(files / "schools.csv", files / "results.csv", out=files / "out.txt")
+
+
+def test_a_school_missing_from_the_register_is_named_in_every_file(files):
+    # The files are read at once, the register beside the results: a clean results file and a
+    # context file that both name school «09», which the register lacks, must still be refused
+    # with the rows named, and a file with another error too must name both rows.
+    (files / "results.csv").write_text(
+        RESULTS + "09,2024,ВПР,Математика,5,20,1,9,6,4,\n", encoding="utf-8"
+    )
+    (files / "context.csv").write_text(
+        "school_id,year,low_income\n01,2024,10\n09,2024,30\n", encoding="utf-8"
+    )
+    with pytest.raises(BatchInputError) as caught:
+        identify_files(
+            files / "schools.csv", files / "results.csv", files / "context.csv", out=files / "o.csv"
+        )
+    report = str(caught.value)
+    unknown = "код ОО не найден в реестре школ"
+    results_part, context_part = report.split("Файл «context.csv»")
+    assert "Строка 8" in results_part and unknown in results_part
+    assert "Строка 3" in context_part and unknown in context_part
+
+    (files / "results.csv").write_text(
+        RESULTS + "09,2024,ВПР,Математика,5,20,1,9,6,4,\n01,2024,ВПР,Математика,6,x,1,1,1,1,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BatchInputError) as caught:
+        identify_files(files / "schools.csv", files / "results.csv", out=files / "o.csv")
+    report = str(caught.value)
+    assert "Строка 8" in report and unknown in report
+    assert "Строка 9" in report and "«x»" in report
+    assert not (files / "o.csv").exists()

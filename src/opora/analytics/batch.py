@@ -37,6 +37,7 @@ from opora.analytics.identify import Identification, identify
 from opora.analytics.methodology import Methodology, load_methodology
 from opora.analytics.verdicts import CATEGORY_LABELS, CATEGORY_ORDER
 from opora.formats import DEFAULT_PROCEDURES, Procedure, read_table
+from opora.formats.clean_csv import distinct_texts
 from opora.formats.writer import cell_texts
 
 OUTPUT_COLUMNS: dict[str, str] = {
@@ -139,30 +140,31 @@ def identify_files(
     tables: dict[str, pa.Table | None] = {}
     warnings: list[str] = []
     problems: list[str] = []
-    register_ids: list[str] | None = None
     paths = {"schools": schools, "results": results, "context": context, "students": students}
 
-    def read(kind: str) -> tuple[Any, float]:
+    def read(kind: str, known: list[str] | None = None) -> tuple[Any, float]:
         clock = time.perf_counter()
-        known = register_ids if kind != "schools" else None
         parsed = _read_with_regional_procedures(kind, Path(paths[kind]), known)
         return parsed, time.perf_counter() - clock
 
-    # The register first (the other files are checked against it), then the results here
-    # while the smaller files are read in a second thread (Arrow and DuckDB read without the GIL).
+    # Every file at once: the results here, the register and the smaller files in a second
+    # thread (Arrow and DuckDB read without the GIL). Then each file is checked against the
+    # register; one naming a school the register lacks, or rejected, is read again with the
+    # register, so that the report names every bad row, those of unknown schools too.
     given = [kind for kind, path in paths.items() if path is not None]
     for kind in given:
         step(f"Чтение файла «{Path(paths[kind]).name}» ({_KIND_NAMES[kind]})")
     found: dict[str, tuple[Any, float]] = {}
-    if "schools" in given:
-        found["schools"] = read("schools")
-        if found["schools"][0].ok:
-            register_ids = found["schools"][0].table.column("school_id").to_pylist()
-    others = [kind for kind in given if kind not in ("schools", "results")]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opora-read") as pool:
-        pending = {kind: pool.submit(read, kind) for kind in others}
+        pending = {kind: pool.submit(read, kind) for kind in given if kind != "results"}
         found["results"] = read("results")
         found.update({kind: job.result() for kind, job in pending.items()})
+    if "schools" in found and found["schools"][0].ok:
+        register = found["schools"][0].table.column("school_id")
+        for kind, (parsed, seconds) in list(found.items()):
+            if kind != "schools" and (not parsed.ok or not _registered(parsed.table, register)):
+                again, more = read(kind, register.to_pylist())
+                found[kind] = (again, seconds + more)
     for kind in paths:
         tables[kind] = None
         if kind not in found:
@@ -230,6 +232,16 @@ def _formulas(run: Identification) -> list[str]:
     if run.fitted is not None:
         lines.append(f"Ожидаемые результаты: {run.fitted['formula']}")
     return lines
+
+
+def _registered(table: pa.Table, register: pa.ChunkedArray) -> bool:
+    """Whether every school of a file read without the register is in it (a dictionary column
+    is looked at once per distinct code)."""
+    ids = table.column("school_id")
+    if pa.types.is_dictionary(ids.type):
+        ids = distinct_texts(ids)[0]
+    known = register.combine_chunks().cast(pa.string())
+    return pc.all(pc.is_in(ids.cast(pa.string()), value_set=known)).as_py() is not False
 
 
 def _read_with_regional_procedures(kind: str, path: Path, known: Any) -> Any:

@@ -255,25 +255,24 @@ def _school_table(
 ) -> pa.Table:
     base = outcome.schools
     ids = base.column("school_id").combine_chunks().cast(pa.string())
-    # Per category the codes and reasons of its schools, aligned with ``ids`` (null where the
-    # school is not flagged), then joined across categories in Arrow: most schools carry none.
-    codes, parts = [], []
+    # The codes and the reasons of each school, category by category: only the flagged schools
+    # (and those without data) are visited, most schools carry none.
+    codes: dict[str, list[str]] = {}
+    parts: dict[str, list[str]] = {}
     for code in CATEGORY_ORDER:
-        if code not in categories or not categories[code].flagged:
+        if code not in categories:
             continue
         prefix = f"{CATEGORY_LABELS[code]}: "
-        flagged = categories[code].flagged
-        texts = [prefix + "; ".join(reasons) for reasons in flagged.values()]
-        at = _positions(ids, flagged)
-        codes.append(pc.if_else(pc.is_valid(at), code, pa.scalar(None, pa.string())))
-        parts.append(pa.array(texts, pa.string()).take(at))
-    if outcome.status_reasons:
-        at = _positions(ids, outcome.status_reasons)
-        parts.append(pa.array(list(outcome.status_reasons.values()), pa.string()).take(at))
+        for school, reasons in categories[code].flagged.items():
+            codes.setdefault(school, []).append(code)
+            parts.setdefault(school, []).append(prefix + "; ".join(reasons))
+    for school, reason in outcome.status_reasons.items():
+        parts.setdefault(school, []).append(reason)
+    id_list = ids.to_pylist()
     context_values = _lookup(ids, index.table if index else None, "context_index")
     columns = {
         "school_id": ids,
-        "categories": _joined(ids, codes, ";"),
+        "categories": _joined(id_list, codes, ";"),
         "status": base.column("status"),
         "context_index": context_values,
         "expected_share": _lookup(ids, model.table if model else None, "expected"),
@@ -286,25 +285,14 @@ def _school_table(
         "low_years": base.column("low_years"),
         "judged_cells": base.column("judged_cells"),
         "low_cells": base.column("low_cells"),
-        "reasons": _joined(ids, parts, REASONS_SEPARATOR),
+        "reasons": _joined(id_list, parts, REASONS_SEPARATOR),
     }
     return pa.table(columns, schema=SCHOOLS_SCHEMA)
 
 
-def _positions(ids: pa.Array, keyed: dict[str, Any]) -> pa.Array:
-    """Where each school of ``ids`` is among the keys of ``keyed`` (null when absent)."""
-    return pc.index_in(ids, value_set=pa.array(list(keyed), pa.string()))
-
-
-def _joined(ids: pa.Array, pieces: list[pa.Array], separator: str) -> pa.Array:
-    """The non-null pieces of each school joined by ``separator``; "" when it has none."""
-    if not pieces:
-        return pa.array([""] * len(ids), pa.string())
-    # Each piece led by the separator, nulls as "", then the first separator cut off
-    # (``null_handling="skip"`` drops all-null rows in pyarrow 26, so it is not used).
-    led = [pc.binary_join_element_wise(separator, piece, "") for piece in pieces]
-    joined = pc.binary_join_element_wise(*led, "", null_handling="replace", null_replacement="")
-    return pc.utf8_slice_codeunits(joined, len(separator))
+def _joined(ids: list[str], pieces: dict[str, list[str]], separator: str) -> pa.Array:
+    """The pieces of each school of ``ids`` joined by ``separator``; "" when it has none."""
+    return pa.array([separator.join(pieces.get(school, ())) for school in ids], pa.string())
 
 
 def _lookup(ids: pa.Array, table: pa.Table | None, column: str) -> pa.Array:
