@@ -26,10 +26,11 @@ def as_lazy(frame: Any) -> nw.LazyFrame:
 
 def with_failures(results: nw.LazyFrame) -> nw.LazyFrame:
     """Add ``failures`` (cells.failure_columns: ``mark_2``, or ``below_min`` for ЕГЭ) unless the
-    frame already has it (e.g. judged cells); rows whose failures are unknown are dropped."""
+    frame already has it (prepared results, judged cells); rows whose failures are unknown are
+    dropped either way."""
     columns = results.collect_schema().names()
-    if "failures" in columns:
-        return results
+    if "failures" in columns:  # prepared results, judged cells: computed already
+        return results.filter(~nw.col("failures").is_null())
     if "mark_2" not in columns and "below_min" not in columns:
         raise ValueError(
             "В таблице результатов нет столбцов «Отметка «2»» (mark_2) и «Ниже минимального "

@@ -106,12 +106,13 @@ CELL_COLUMNS: tuple[str, ...] = (
 
 def prepare_results(results: pa.Table) -> pa.Table:
     """Keep the columns the rules need, with fixed types; absent optional columns become nulls;
-    ``cell_key`` numbers the cells (:func:`cell_keys`).
+    ``cell_key`` numbers the cells (:func:`cell_keys`) and ``failures`` is each row's count of
+    failures (:func:`failure_columns`).
 
     >>> prepare_results(pa.table({"school_id": ["1"], "year": [2024], "procedure": ["ЕГЭ"],
     ...     "subject": ["Химия"], "grade": [11], "participants": [7], "below_min": [1]})
-    ... ).column_names[-6:]
-    ['mark_2', 'mark_3', 'mark_4', 'mark_5', 'below_min', 'cell_key']
+    ... ).column_names[-7:]
+    ['mark_2', 'mark_3', 'mark_4', 'mark_5', 'below_min', 'cell_key', 'failures']
     """
     missing = [c for c in REQUIRED_RESULTS if c not in results.column_names]
     if missing:
@@ -129,7 +130,11 @@ def prepare_results(results: pa.Table) -> pa.Table:
         keys = pool.submit(cell_keys, results)
         columns = dict(zip(RESULTS_SCHEMA, pool.map(typed, RESULTS_SCHEMA), strict=True))
         columns[CELL_KEY] = keys.result()
-    return pa.table(columns)
+    prepared = pa.table(columns)
+    # The failures once, by the same expression the engines use (Arrow computes it in a few
+    # hundredths of a second; every query on the results would otherwise compute it again).
+    failures = failure_columns()[0]
+    return nw.from_native(prepared).with_columns(failures).to_native()
 
 
 def cell_keys(results: pa.Table) -> pa.Array:
@@ -232,8 +237,15 @@ def cell_frame(results: nw.LazyFrame, rule: LowResultsRule, years: Sequence[int]
     return (
         filter_results(results, rule)
         .filter(nw.col("year").is_in(list(years)))
-        .with_columns(*failure_columns())
+        .with_columns(*_failures_unless_known(results))
     )
+
+
+def _failures_unless_known(frame: nw.LazyFrame) -> list[nw.Expr]:
+    """``failures`` and ``failure_source``, or only the source for prepared results, which
+    carry their failures already."""
+    failures, source = failure_columns()
+    return [source] if "failures" in frame.collect_schema().names() else [failures, source]
 
 
 def procedure_frame(
