@@ -340,6 +340,9 @@ def _mixed_cells():
             rows.append(
                 (school, year, procedure, subject, grade, 30, failed, rest - 10, 5, 5, None)
             )
+    # A row without marks: its 30 participants must not dilute «a»'s pooled ВПР of 2026
+    # (with them 37 of 120, a drop of 29 points from 54 of 90, would be a signal).
+    rows.append(("a", 2026, "ВПР", "Математика", 7, 30, None, None, None, None, None))
     return _results(rows)
 
 
