@@ -279,9 +279,8 @@ def _cell_pairs(
     cells are joined to the later year's cells and to the year before (a cell is one row a
     year, as the interchange format requires; empty keys match as equal), far cheaper than
     grouping every cell. Prepared results are matched on their ``cell_key``, other tables on
-    the four key columns. ``frame`` is the results without ``failures``: each side of a join
-    computes them itself, as a shared part would be materialised, text columns and all, by
-    DuckDB.
+    the four key columns. Each side of a join starts from ``frame`` on its own: a part the
+    sides shared would be materialised by DuckDB, text columns and all.
     """
     if CELL_KEY in frame.collect_schema().names():
         keys = [CELL_KEY]  # prepared results: one number per cell

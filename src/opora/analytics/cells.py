@@ -176,7 +176,7 @@ def _codes(results: pa.Table, name: str) -> tuple[np.ndarray, int]:
             return np.zeros(len(values), dtype=np.int64), 1
         low, high = extremes["min"].as_py(), extremes["max"].as_py()
         # 0 for an empty cell, 1 … high − low + 1 for the values
-        shifted = pc.add(pc.subtract(values.cast(pa.int64()), low - 1), 0).fill_null(0)
+        shifted = pc.subtract(values.cast(pa.int64()), low - 1).fill_null(0)
         return shifted.to_numpy(), high - low + 2
     if pa.types.is_dictionary(values.type):  # read as a dictionary: the codes are there
         unified = values
