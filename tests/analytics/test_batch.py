@@ -124,3 +124,26 @@ def test_a_school_missing_from_the_register_is_named_in_every_file(files):
     assert "Строка 8" in report and unknown in report
     assert "Строка 9" in report and "«x»" in report
     assert not (files / "o.csv").exists()
+
+
+def test_student_results_give_the_journal_mark_signal(files):
+    # School 01: 8 of its 10 students have a journal mark 2 above their ВПР mark; schools 02
+    # and 03 have 30 students each with equal marks. The region: 8 of 70 (11 %); 01: 80 %,
+    # 7 times the regional share, and P(X >= 8 | n = 10, p = 8/70) is about 2e-7.
+    lines = ["student_id,school_id,year,procedure,subject,grade,mark,score,journal_mark"]
+    number = 0
+    for school, students, gaps in (("01", 10, 8), ("02", 30, 0), ("03", 30, 0)):
+        for k in range(students):
+            number += 1
+            journal = 5 if k < gaps else 3
+            lines.append(f"S-{number:05d},{school},2024,ВПР,Математика,5,3,,{journal}")
+    (files / "students.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = files / "out.csv"
+    identify_files(
+        files / "schools.csv", files / "results.csv", students=files / "students.csv", out=out
+    )
+    with out.open(encoding="utf-8") as stream:
+        rows = {row["school_id"]: row for row in csv.DictReader(stream)}
+    assert "unreliable" in rows["01"]["categories"].split(";")
+    assert "у 8 из 10 обучающихся (80 %)" in rows["01"]["reasons"]
+    assert not any("unreliable" in rows[s]["categories"] for s in ("02", "03"))
