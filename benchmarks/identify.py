@@ -246,7 +246,7 @@ def child_environment() -> dict[str, str]:
 def warm_bytecode() -> None:
     """Import everything the programs import once, so that every timed start-up finds .pyc."""
     imports = (
-        "import duckdb, numpy, pandas, pyarrow, narwhals, scipy.special, scipy.stats, typer, "
+        "import duckdb, numpy, pandas, pyarrow, narwhals, scipy.stats, typer, "
         "rich; import opora.cli, opora.analytics.batch, opora.analytics.expected, "
         "opora.analytics.reliability, opora.formats"
     )

@@ -21,7 +21,6 @@ list of objects with English keys) is chosen by the output file's extension.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -133,7 +132,6 @@ def identify_files(
     step = progress or (lambda _message: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    _import_ahead()
     target = Path(out)
     _check_extension(target)
     methodology = method if isinstance(method, Methodology) else load_methodology(method)
@@ -209,19 +207,6 @@ def identify_files(
         timings=timings,
         formulas=_formulas(run),
     )
-
-
-def _import_ahead() -> None:
-    """Import SciPy's special functions (the p-values and intervals; a few tenths of a second)
-    in the background while DuckDB and Arrow read the files without holding the GIL."""
-
-    def load() -> None:
-        try:
-            import scipy.special  # noqa: F401
-        except ImportError:  # pragma: no cover - the import where it is needed says why
-            pass
-
-    threading.Thread(target=load, name="opora-imports", daemon=True).start()
 
 
 def _formulas(run: Identification) -> list[str]:
