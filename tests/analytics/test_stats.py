@@ -50,3 +50,10 @@ def test_the_wilson_interval_by_hand():
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     lo, hi = wilson_interval([9], [21])
     assert (lo[0], hi[0]) == (pytest.approx(centre - half), pytest.approx(centre + half))
+
+
+def test_single_numbers_are_tested_like_arrays():
+    z, p = two_proportion_test(45, 100, 3, 100)
+    z_hand = 0.42 / math.sqrt(0.003648)
+    assert float(z) == pytest.approx(z_hand, rel=1e-12)
+    assert float(p) == pytest.approx(math.erfc(z_hand / math.sqrt(2)), rel=1e-12)

@@ -77,7 +77,7 @@ def two_proportion_test(
     valid = (b1 > 0) & (b2 > 0) & (se > 0) & np.isfinite(z)
     z = np.where(valid, z, 0.0)
     # two-sided: 2 · Φ(−|z|) = erfc(|z| / √2)
-    tail = _ERFC(np.abs(z) / math.sqrt(2.0)).astype(np.float64) if z.size else z
+    tail = np.asarray(_ERFC(np.abs(z) / math.sqrt(2.0)), dtype=np.float64)
     p = np.where(valid, tail, 1.0)
     return z, p
 
