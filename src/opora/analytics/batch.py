@@ -36,7 +36,7 @@ from opora.analytics.identify import Identification, identify
 from opora.analytics.methodology import Methodology, load_methodology
 from opora.analytics.verdicts import CATEGORY_LABELS, CATEGORY_ORDER
 from opora.formats import DEFAULT_PROCEDURES, Procedure, read_table
-from opora.formats.clean_csv import distinct_texts
+from opora.formats.clean_csv import all_registered
 from opora.formats.writer import cell_texts
 
 OUTPUT_COLUMNS: dict[str, str] = {
@@ -159,8 +159,9 @@ def identify_files(
         found.update({kind: job.result() for kind, job in pending.items()})
     if "schools" in found and found["schools"][0].ok:
         register = found["schools"][0].table.column("school_id")
+        known = register.combine_chunks()
         for kind, (parsed, seconds) in list(found.items()):
-            if kind != "schools" and (not parsed.ok or not _registered(parsed.table, register)):
+            if kind != "schools" and (not parsed.ok or not all_registered(parsed.table, known)):
                 again, more = read(kind, register.to_pylist())
                 found[kind] = (again, seconds + more)
     for kind in paths:
@@ -217,16 +218,6 @@ def _formulas(run: Identification) -> list[str]:
     if run.fitted is not None:
         lines.append(f"Ожидаемые результаты: {run.fitted['formula']}")
     return lines
-
-
-def _registered(table: pa.Table, register: pa.ChunkedArray) -> bool:
-    """Whether every school of a file read without the register is in it (a dictionary column
-    is looked at once per distinct code)."""
-    ids = table.column("school_id")
-    if pa.types.is_dictionary(ids.type):
-        ids = distinct_texts(ids)[0]
-    known = register.combine_chunks().cast(pa.string())
-    return pc.all(pc.is_in(ids.cast(pa.string()), value_set=known)).as_py() is not False
 
 
 def _read_with_regional_procedures(kind: str, path: Path, known: Any) -> Any:

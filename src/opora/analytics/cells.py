@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 from opora.analytics.frames import collect, distinct
 from opora.analytics.methodology import LowResultsRule
 from opora.analytics.stats import wilson_interval, z_value
+from opora.formats.clean_csv import distinct_texts
 
 # Shares are compared as failures >= threshold * participants; the epsilon absorbs the float
 # error of the product (0.3 * 10 = 3.0000000000000004), so 3 of 10 at 0.30 is low.
@@ -178,16 +179,9 @@ def _codes(results: pa.Table, name: str) -> tuple[np.ndarray, int]:
         # 0 for an empty cell, 1 … high − low + 1 for the values
         shifted = pc.subtract(values.cast(pa.int64()), low - 1).fill_null(0)
         return shifted.to_numpy(), high - low + 2
-    if pa.types.is_dictionary(values.type):  # read as a dictionary: the codes are there
-        unified = values
-        first = values.chunk(0).dictionary if values.num_chunks else None
-        if any(not c.dictionary.equals(first) for c in values.chunks):
-            unified = pa.table({name: values}).unify_dictionaries().column(name)
-        count = len(unified.chunk(0).dictionary) if unified.num_chunks else 0
-        indices = pa.chunked_array([c.indices for c in unified.chunks], values.type.index_type)
-    else:
-        encoded = values.cast(pa.string()).combine_chunks().dictionary_encode()
-        count, indices = len(encoded.dictionary), encoded.indices
+    # A column read as a dictionary has its codes already; a plain one is encoded.
+    dictionary, indices = distinct_texts(values)
+    count = len(dictionary)
     codes = indices.fill_null(count).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, count + 1
 

@@ -189,7 +189,8 @@ def _spelled(
 
 def distinct_texts(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
     """A text column as its distinct values and each row's position among them (null for an
-    empty cell); a dictionary column (one dictionary for all chunks) gives its own.
+    empty cell); a dictionary column gives its own (unified first when its chunks have
+    different dictionaries).
 
     >>> texts, at = distinct_texts(pa.chunked_array([["б", "а", "б", None]]))
     >>> texts.to_pylist(), at.to_pylist()
@@ -197,7 +198,10 @@ def distinct_texts(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Arr
     """
     if isinstance(values, pa.ChunkedArray) and pa.types.is_dictionary(values.type):
         if values.num_chunks == 0:
-            return pa.array([], pa.string()), pa.array([], values.type.index_type)
+            return pa.array([], values.type.value_type), pa.array([], values.type.index_type)
+        first = values.chunk(0).dictionary
+        if any(not c.dictionary.equals(first) for c in values.chunks):
+            values = pa.table({"v": values}).unify_dictionaries().column("v")
         chunks = values.chunks
         return chunks[0].dictionary, pa.concat_arrays([c.indices for c in chunks])
     if isinstance(values, pa.ChunkedArray):
@@ -230,11 +234,23 @@ def _registered(
     or a register file itself)."""
     if known_school_ids is None or plan.kind == "schools" or not table.num_rows:
         return None
-    known = pa.array([str(k) for k in known_school_ids], pa.string())
+    return all_registered(table, pa.array([str(k) for k in known_school_ids], pa.string()))
+
+
+def all_registered(table: pa.Table, known: pa.Array) -> bool:
+    """Whether every ``school_id`` of ``table`` is one of ``known``; a dictionary column is
+    looked at once per distinct code (every value of a file's dictionary is in some row).
+
+    >>> all_registered(pa.table({"school_id": ["01", "02"]}), pa.array(["01"]))
+    False
+    """
     ids = table.column("school_id")
     if pa.types.is_dictionary(ids.type):
-        ids = distinct_texts(ids)[0]  # every value of a file's dictionary is in some row
-    return bool(pc.all(pc.is_in(ids, value_set=known)).as_py())
+        ids = distinct_texts(ids)[0]
+    return (
+        pc.all(pc.is_in(ids.cast(pa.string()), value_set=known.cast(pa.string()))).as_py()
+        is not False
+    )
 
 
 def _empty_text_as_null(plan: Plan, table: pa.Table, skip: tuple[str, ...] = ()) -> pa.Table | None:
