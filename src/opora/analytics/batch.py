@@ -200,7 +200,7 @@ def identify_files(
     return BatchSummary(
         output=target,
         schools=run.schools.num_rows,
-        counts={code: len(result.flagged) for code, result in run.categories.items()},
+        counts={code: result.count for code, result in run.categories.items()},
         insufficient=int(pc.sum(pc.equal(status, "недостаточно данных")).as_py() or 0),
         window_years=run.window_years,
         method=methodology.name,

@@ -29,12 +29,13 @@ from typing import Any
 import narwhals as nw
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from opora import factors
 from opora.analytics.frames import collect, to_lazy
 from opora.analytics.methodology import ADVERSE_FACTORS, DIRECTED_FACTORS, FAVOURABLE_FACTORS
-from opora.analytics.verdicts import CategoryResult
-from opora.analytics.wording import number, percent
+from opora.analytics.verdicts import CategoryResult, reason_lists
+from opora.analytics.wording import joined_present, number, percent, percent_texts
 
 FACTOR_LABELS: dict[str, str] = factors.LABELS
 SIGNS: dict[str, float] = {
@@ -182,44 +183,62 @@ def adverse_context(index: ContextIndex, quantile: float) -> CategoryResult:
     values = _floats(table.column("context_index"))
     cut, k = adverse_cut(values, quantile)
     n = int((~np.isnan(values)).sum())
-    flagged: dict[str, list[str]] = {}
     is_adverse = np.zeros(len(values), dtype=bool)
     if cut is not None:
         is_adverse = ~np.isnan(values) & (values >= cut - 1e-12)
     chosen = table.filter(pa.array(is_adverse))
-    # Column lists rather than row dictionaries: only the flagged schools, only what is said.
-    shares = {f: chosen.column(f).to_pylist() for f in index.weights}
-    terms = {f: chosen.column(f"term_{f}").to_pylist() for f in index.weights}
-    averages = {f: _pct(index.means[f]) for f in index.weights}
     given = " (из файла контекста)" if index.source == "social_index" else ""
     tail = ""
     if cut is not None:
         tail = f"; граница ШНСУ {number(cut)} ({percent(quantile)} школ с наибольшим индексом)"
-    rows = zip(
-        chosen.column("school_id").to_pylist(),
-        chosen.column("context_index").to_pylist(),
-        chosen.column("index_rank").to_pylist(),
-        strict=True,
+    values_text = pa.array(
+        [number(v) for v in chosen.column("context_index").to_pylist()], pa.string()
     )
-    for k, (school, value, rank) in enumerate(rows):
-        head = (
-            f"Индекс социального неблагополучия {number(value)}{given} — "
-            f"{rank}-е место из {n}{tail}"
-        )
-        reasons = [head]
-        raising = [(terms[f][k], f) for f in index.weights if (terms[f][k] or 0) > 0]
-        if raising:
-            raising.sort(key=lambda t: (-t[0], t[1]))
-            factors = [
-                f"{FACTOR_LABELS[f]} {_pct(shares[f][k])} (в среднем {averages[f]})"
-                for _, f in raising[:TOP_FACTORS]
-            ]
-            reasons.append("Больше всего влияют: " + "; ".join(factors))
-        flagged[school] = reasons
+    heads = pc.binary_join_element_wise(
+        "Индекс социального неблагополучия ", values_text, f"{given} — ",
+        pc.cast(chosen.column("index_rank"), pa.string()), f"-е место из {n}{tail}", "",
+    )  # fmt: skip
+    owner, factors = _raising_factors(chosen, index)
+    texts = reason_lists(chosen.column("school_id").combine_chunks(), heads, owner, factors)
     details = table.select(["school_id", "context_index", "index_rank"]).append_column(
         "adverse_context", pa.array(is_adverse)
     )
-    return CategoryResult("adverse_context", flagged, details)
+    return CategoryResult("adverse_context", details=details, texts=texts)
+
+
+def _raising_factors(chosen: pa.Table, index: ContextIndex) -> tuple[np.ndarray, pa.Array]:
+    """«Больше всего влияют: фактор 45 % (в среднем 18 %); …» for the rows of ``chosen`` that
+    have a factor raising their index (their positions and the texts), as :func:`top_factors`
+    says it: at most ``TOP_FACTORS`` factors, the largest term first, ties by factor name."""
+    names = sorted(index.weights)
+    rows = chosen.num_rows
+    if not names or not rows:
+        return np.zeros(0, dtype=np.int64), pa.array([], pa.string())
+    terms = np.column_stack([_floats(chosen.column(f"term_{f}")) for f in names])
+    raising = np.nan_to_num(terms, nan=0.0) > 0
+    # Sort each row by term, largest first; equal terms keep the name order (stable sort).
+    order = np.argsort(np.where(raising, -terms, np.inf), axis=1, kind="stable")[:, :TOP_FACTORS]
+    texts = pa.concat_arrays(
+        [
+            pc.binary_join_element_wise(
+                f"{FACTOR_LABELS[f]} ",
+                percent_texts(_floats(chosen.column(f)) / 100.0),
+                f" (в среднем {_pct(index.means[f])})",
+                "",
+            )
+            for f in names
+        ]
+    )
+    picked = []
+    for j in range(order.shape[1]):
+        column = order[:, j]
+        shown = raising[np.arange(rows), column]
+        at = pa.array(column * rows + np.arange(rows), mask=~shown)
+        picked.append(texts.take(at))
+    listed = joined_present(picked, "; ", rows)
+    owner = np.flatnonzero(raising.any(axis=1))
+    said = pc.binary_join_element_wise("Больше всего влияют: ", listed.take(pa.array(owner)), "")
+    return owner, said
 
 
 def top_factors(row: Mapping[str, Any], index: ContextIndex, limit: int = TOP_FACTORS) -> list[str]:

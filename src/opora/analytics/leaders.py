@@ -20,12 +20,13 @@ from __future__ import annotations
 import narwhals as nw
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from opora.analytics.cells import worst_cells
 from opora.analytics.frames import collect
 from opora.analytics.low_results import LowResultsOutcome
-from opora.analytics.verdicts import CategoryResult
-from opora.analytics.wording import cell_phrase, percent, years_phrase
+from opora.analytics.verdicts import CategoryResult, reason_lists
+from opora.analytics.wording import cell_phrase_texts, percent, years_phrase
 
 # Shares are exact ratios of small integers; the tolerance only absorbs float rounding, so a
 # share exactly at the limit (1 of 20 at 0.05) counts as at the limit.
@@ -48,26 +49,31 @@ def leaders(outcome: LowResultsOutcome, max_failure_share: float) -> CategoryRes
             & ~np.isnan(max_share)
             & (max_share <= max_failure_share + TOLERANCE)
         )
-    chosen_ids = schools.column("school_id").filter(pa.array(flags))
-    chosen = chosen_ids.to_pylist()
-    worst: dict[str, dict] = {}
-    if chosen:
+    chosen = schools.column("school_id").filter(pa.array(flags)).combine_chunks()
+    judged = schools.column("judged_cells").filter(pa.array(flags)).combine_chunks()
+    said = f", во всех неуспевающих не больше {percent(max_failure_share)}"
+    heads = pc.binary_join_element_wise(
+        f"Оценённых ячеек за {years_phrase(outcome.years)}: ",
+        pc.cast(judged, pa.string()),
+        said,
+        "",
+    )
+    owner = np.zeros(0, dtype=np.int64)
+    worst = pa.array([], pa.string())
+    if len(chosen):
         # Every judged cell of a leader is at or below the limit: cut the other cells first,
         # so that the school filter and the window sort see a small part of the cells.
         limit = max_failure_share + TOLERANCE
         top = outcome.cells.filter(nw.col("share").is_null() | (nw.col("share") <= limit))
-        top = worst_cells(top.filter(nw.col("school_id").is_in(chosen)), limit=1, low_only=False)
-        worst = {row["school_id"]: row for row in collect(top).to_pylist()}
-    flagged: dict[str, list[str]] = {}
-    cells = schools.column("judged_cells").filter(pa.array(flags)).to_pylist()
-    said = f"во всех неуспевающих не больше {percent(max_failure_share)}"
-    for school, judged in zip(chosen, cells, strict=True):
-        reasons = [f"Оценённых ячеек за {years_phrase(outcome.years)}: {judged}, {said}"]
-        if school in worst:
-            reasons.append(
-                "Наибольшая доля: " + cell_phrase(worst[school], guard=max_failure_share)
-            )
-        flagged[school] = reasons
+        top = worst_cells(top.filter(nw.col("school_id").is_in(chosen.to_pylist())), 1, False)
+        cells = collect(top)
+        at = pc.index_in(cells.column("school_id"), value_set=chosen)
+        order = pc.sort_indices(at)
+        cells, at = cells.take(order), at.take(order)
+        owner = at.to_numpy(zero_copy_only=False).astype(np.int64)
+        phrases = cell_phrase_texts(cells, guard=max_failure_share)
+        worst = pc.binary_join_element_wise("Наибольшая доля: ", phrases, "")
+    texts = reason_lists(chosen, heads, owner, worst)
     details = schools.select(["school_id", "judged_years", "judged_cells", "max_share"])
     details = details.append_column("leader", pa.array(flags))
-    return CategoryResult("leader", flagged, details)
+    return CategoryResult("leader", details=details, texts=texts)

@@ -55,8 +55,15 @@ from opora.analytics.cells import (
 from opora.analytics.frames import collect, distinct
 from opora.analytics.methodology import LowResultsRule, Methodology, RiskIndicatorRule
 from opora.analytics.stats import shrunk_shares
-from opora.analytics.verdicts import CategoryResult
-from opora.analytics.wording import CELLS, cell_phrases, percents, plural, years_phrase
+from opora.analytics.verdicts import REASONS_SCHEMA, CategoryResult, reason_lists
+from opora.analytics.wording import (
+    CELLS,
+    cell_phrase_texts,
+    percent_texts,
+    plural,
+    plural_texts,
+    years_phrase,
+)
 
 __all__ = ["LowResultsOutcome", "assess_low_results", "prepare_results", "MAX_CELLS_IN_REASONS"]
 
@@ -152,6 +159,7 @@ def assess_low_results(
         schools = _with(schools, "risk", risk)
     worst = collect(worst_cells(cells, MAX_CELLS_IN_REASONS), WORST_SCHEMA)
     worst = finish_cells(_sorted(worst, ("school_id", "place")), rule)
+    details = _details(schools)
     outcome = LowResultsOutcome(
         years=window,
         rule=rule,
@@ -159,11 +167,15 @@ def assess_low_results(
         school_years=school_years,
         schools=schools,
         worst=worst,
-        low_results=CategoryResult("low_results", details=_details(schools)),
-        risk=CategoryResult("risk", details=_details(schools)),
+        low_results=CategoryResult("low_results", details=details),
+        risk=CategoryResult("risk", details=details),
         warnings=warnings,
     )
-    _write_reasons(outcome, method, persistent)
+    low_reasons, risk_reasons = _write_reasons(outcome, method, persistent)
+    outcome.low_results = CategoryResult(
+        "low_results", details=_details(schools), texts=low_reasons
+    )
+    outcome.risk = CategoryResult("risk", details=_details(schools), texts=risk_reasons)
     return outcome
 
 
@@ -355,9 +367,15 @@ def _write_reasons(
     outcome: LowResultsOutcome,
     method: Methodology,
     persistent: dict[str, list[tuple[str, list[int]]]],
-) -> None:
-    """Reasons of the flagged schools and of the schools without a judged cell; the other
-    schools need none, so nothing is done for them."""
+) -> tuple[pa.Table, pa.Table]:
+    """The reasons of the ШНОР and the risk group (two tables of ``REASONS_SCHEMA``) and those
+    of the schools without a judged cell (``outcome.status_reasons``); the other schools need
+    none, so nothing is done for them.
+
+    A flagged school's reasons are its head (the low years), its worst low cells and, when it
+    has more, «и ещё N низких ячеек». They are written by Arrow kernels and put into one list
+    per school by positions computed with NumPy: no Python string per cell.
+    """
     rule = method.low_results
     s = outcome.schools
     empty = np.flatnonzero(s.column("judged_cells").to_numpy() == 0)
@@ -373,41 +391,44 @@ def _write_reasons(
     is_low = s.column("low_results").to_numpy(zero_copy_only=False)
     chosen = np.flatnonzero(is_low | s.column("risk").to_numpy(zero_copy_only=False))
     if not len(chosen):
-        return
-    flagged = s.column("school_id").take(chosen)
-    ids = flagged.to_pylist()
-    by_year = _window_counts(outcome.school_years, flagged, outcome.years)
-    worst: dict[str, list[str]] = defaultdict(list)
-    for school, phrase in zip(
-        outcome.worst.column("school_id").to_pylist(),
-        _cell_reasons(outcome.worst, rule),
-        strict=True,
-    ):
-        worst[school].append(phrase)
-    low_years = s.column("low_years").to_numpy()[chosen].tolist()
-    low_cells = s.column("low_cells").to_numpy()[chosen].tolist()
-    low_flags = is_low[chosen].tolist()
-    noun = ("низкая ячейка", "низкие ячейки", "низких ячеек")
+        return REASONS_SCHEMA.empty_table(), REASONS_SCHEMA.empty_table()
+    flagged = s.column("school_id").take(chosen).combine_chunks()
+    low_years = s.column("low_years").to_numpy()[chosen]
+    low_cells = s.column("low_cells").to_numpy()[chosen]
+    low_flags = is_low[chosen]
     if rule.rule == "rosobrnadzor":
         noun = ("низкая процедура", "низкие процедуры", "низких процедур")
-        heads = [
-            _rosobrnadzor_head(
-                {year: counts[k] for year, counts in by_year.items()},
-                persistent.get(school, []),
-                method,
-                outcome.years,
-            )
-            for k, school in enumerate(ids)
-        ]
+        by_year = _window_counts(outcome.school_years, flagged, outcome.years)
+        heads = pa.array(
+            [
+                _rosobrnadzor_head(
+                    {year: counts[k] for year, counts in by_year.items()},
+                    persistent.get(school, []),
+                    method,
+                    outcome.years,
+                )
+                for k, school in enumerate(flagged.to_pylist())
+            ],
+            pa.string(),
+        )
     else:
-        heads = _cells_heads(by_year, low_years, low_flags, rule, outcome.years)
-    no_cells: list[str] = []
-    for school, head, low, count in zip(ids, heads, low_flags, low_cells, strict=True):
-        cells = worst.get(school, no_cells)
-        reasons = [head, *cells]
-        if count > len(cells):
-            reasons.append(f"и ещё {plural(count - len(cells), noun)}")
-        (outcome.low_results if low else outcome.risk).flagged[school] = reasons
+        noun = ("низкая ячейка", "низкие ячейки", "низких ячеек")
+        heads = _cells_heads(
+            outcome.school_years, flagged, low_years, low_flags, rule, outcome.years
+        )
+    # The worst cells of the flagged schools, each with the position of its school.
+    worst = outcome.worst
+    at = pc.index_in(worst.column("school_id"), value_set=flagged)
+    mine = pc.is_valid(at)
+    owner = at.filter(mine).to_numpy(zero_copy_only=False).astype(np.int64)
+    phrases = _cell_reasons(worst.filter(mine), rule)
+    order = np.argsort(owner, kind="stable")  # worst first within a school already
+    owner, phrases = owner[order], phrases.take(pa.array(order))
+    shown = np.bincount(owner, minlength=len(flagged))
+    more = low_cells - shown
+    tails = pc.binary_join_element_wise("и ещё ", plural_texts(np.maximum(more, 0), noun), "")
+    table = reason_lists(flagged, heads, owner, phrases, tails, more > 0)
+    return table.filter(pa.array(low_flags)), table.filter(pa.array(~low_flags))
 
 
 def _window_counts(
@@ -415,40 +436,55 @@ def _window_counts(
 ) -> dict[int, list[tuple[int, int]]]:
     """Judged and low cells of each school of ``ids`` in each window year ((0, 0) when the
     school has no row that year)."""
+    return {
+        year: list(zip(judged.tolist(), low.tolist(), strict=True))
+        for year, (judged, low) in _year_counts(school_years, ids, window).items()
+    }
+
+
+def _year_counts(
+    school_years: pa.Table, ids: pa.Array, window: tuple[int, ...]
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """The judged and the low cells of each school of ``ids``, per window year (0 without a
+    row that year)."""
     counts = {}
     years = school_years.column("year")
     for year in window:
         rows = school_years.filter(pc.equal(years, year))
         at = pc.index_in(ids, value_set=rows.column("school_id").combine_chunks())
-        judged = rows.column("judged_cells").take(at).fill_null(0).to_pylist()
-        low = rows.column("low_cells").take(at).fill_null(0).to_pylist()
-        counts[year] = list(zip(judged, low, strict=True))
+        judged = rows.column("judged_cells").take(at).fill_null(0).to_numpy()
+        low = rows.column("low_cells").take(at).fill_null(0).to_numpy()
+        counts[year] = (judged, low)
     return counts
 
 
 def _cells_heads(
-    by_year: dict[int, list[tuple[int, int]]],
-    low_years: list[int],
-    is_low: list[bool],
+    school_years: pa.Table,
+    ids: pa.Array,
+    low_years: np.ndarray,
+    is_low: np.ndarray,
     rule: LowResultsRule,
     window: tuple[int, ...],
-) -> list[str]:
+) -> pa.Array:
     """«Низкие результаты в 2 из 2 лет окна (2023: низких ячеек 3 из 12; …)» of each school."""
-    per_year = [
-        [
-            f"{year}: низких ячеек {low} из {judged}" if judged else f"{year}: нет оценённых ячеек"
-            for judged, low in by_year.get(year, [(0, 0)] * len(low_years))
-        ]
-        for year in window
-    ]
+    per_year = []
+    for year, (judged, low) in _year_counts(school_years, ids, window).items():
+        some = pc.binary_join_element_wise(
+            f"{year}: низких ячеек ", _texts(low), " из ", _texts(judged), ""
+        )
+        per_year.append(pc.if_else(pa.array(judged > 0), some, f"{year}: нет оценённых ячеек"))
     of_years = "года" if len(window) % 10 == 1 and len(window) % 100 != 11 else "лет"
+    parts = pc.binary_join_element_wise(*per_year, "; ") if per_year else ""
+    heads = pc.binary_join_element_wise(
+        "Низкие результаты в ", _texts(low_years), f" из {len(window)} {of_years} окна (", parts,
+        ")", "",
+    )  # fmt: skip
     suffix = f"; для ШНОР нужно не меньше {rule.years_required}"
-    heads = []
-    for k, low in enumerate(low_years):
-        parts = "; ".join(texts[k] for texts in per_year)
-        head = f"Низкие результаты в {low} из {len(window)} {of_years} окна ({parts})"
-        heads.append(head if is_low[k] else head + suffix)
-    return heads
+    return pc.if_else(pa.array(is_low), heads, pc.binary_join_element_wise(heads, suffix, ""))
+
+
+def _texts(values: np.ndarray) -> pa.Array:
+    return pc.cast(pa.array(values), pa.string())
 
 
 def _rosobrnadzor_head(
@@ -471,17 +507,16 @@ def _rosobrnadzor_head(
     return text
 
 
-def _cell_reasons(cells: pa.Table, rule: LowResultsRule) -> list[str]:
+def _cell_reasons(cells: pa.Table, rule: LowResultsRule) -> pa.Array:
     """The cells in words; with ``significance`` each with its Wilson interval."""
-    phrases = cell_phrases(cells, guard=rule.threshold)
-    if not rule.significance or not phrases:
+    phrases = cell_phrase_texts(cells, guard=rule.threshold)
+    if not rule.significance or not len(phrases):
         return phrases
-    lows = percents(cells.column("wilson_lo").to_numpy(zero_copy_only=False))
-    highs = percents(cells.column("wilson_hi").to_numpy(zero_copy_only=False))
-    return [
-        f"{phrase} (доверительный интервал {lo} – {hi})"
-        for phrase, lo, hi in zip(phrases, lows, highs, strict=True)
-    ]
+    lows = percent_texts(cells.column("wilson_lo").to_numpy(zero_copy_only=False))
+    highs = percent_texts(cells.column("wilson_hi").to_numpy(zero_copy_only=False))
+    return pc.binary_join_element_wise(
+        phrases, " (доверительный интервал ", lows, " – ", highs, ")", ""
+    )
 
 
 def _insufficient(rule: LowResultsRule, window: tuple[int, ...], cells: int) -> str:

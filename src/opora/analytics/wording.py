@@ -40,6 +40,21 @@ def plural(n: int, forms: tuple[str, str, str]) -> str:
     return f"{n} {form}"
 
 
+def plural_texts(counts: np.ndarray, forms: tuple[str, str, str]) -> pa.Array:
+    """:func:`plural` of many whole numbers at once, as an Arrow string array.
+
+    >>> plural_texts(np.array([1, 2, 5, 11, 22, 114]), YEARS).to_pylist()
+    ['1 год', '2 года', '5 лет', '11 лет', '22 года', '114 лет']
+    """
+    n = np.asarray(counts, dtype=np.int64)
+    tail, tens = n % 10, n % 100
+    one = (tail == 1) & (tens != 11)
+    few = (tail >= 2) & (tail <= 4) & ~((tens >= 12) & (tens <= 14))
+    form = np.where(one, 0, np.where(few, 1, 2))
+    words = pa.array(list(forms), pa.string()).take(pa.array(form))
+    return pc.binary_join_element_wise(pc.cast(pa.array(n), pa.string()), words, " ")
+
+
 def percent(share: float | None, guard: float | None = None) -> str:
     """A share as a whole percent (half up); more digits when rounding would cross ``guard``.
 
@@ -142,6 +157,32 @@ def percent_texts(shares: np.ndarray, guard: float | None = None) -> pa.Array:
     return texts
 
 
+def cell_phrase_texts(cells: pa.Table, guard: float | None = None) -> pa.Array:
+    """:func:`cell_phrases` as an Arrow string array: built by Arrow kernels when the columns
+    have their usual types (whole numbers and texts), one by one otherwise.
+
+    >>> t = pa.table({"procedure": ["ВПР"], "year": [2024], "subject": ["Математика"],
+    ...     "grade": [None], "failures": [9], "participants": [21],
+    ...     "failure_source": ["mark_2"]}, schema=pa.schema([("procedure", pa.string()),
+    ...     ("year", pa.int64()), ("subject", pa.string()), ("grade", pa.int64()),
+    ...     ("failures", pa.int64()), ("participants", pa.int64()),
+    ...     ("failure_source", pa.string())]))
+    >>> cell_phrase_texts(t).to_pylist()
+    ['ВПР 2024, Математика: 9 из 21 (43 %) получили «2»']
+    """
+    if _usual_cell_types(cells):
+        return _cell_phrase_texts(cells, guard)
+    return pa.array(cell_phrases(cells, guard), pa.string())
+
+
+def _usual_cell_types(cells: pa.Table) -> bool:
+    names = ("year", "grade", "failures", "participants")
+    return all(pa.types.is_integer(cells.schema.field(n).type) for n in names) and all(
+        pa.types.is_string(cells.schema.field(n).type)
+        for n in ("procedure", "subject", "failure_source")
+    )
+
+
 def cell_phrases(cells: pa.Table, guard: float | None = None) -> list[str]:
     """:func:`cell_phrase` for every row of a cell table, one pass over its columns.
 
@@ -151,11 +192,7 @@ def cell_phrases(cells: pa.Table, guard: float | None = None) -> list[str]:
     >>> cell_phrases(t)
     ['ЕГЭ 2024, Химия, 11 кл.: 3 из 10 (30 %) не преодолели минимальный порог']
     """
-    names = ("year", "grade", "failures", "participants")
-    if all(pa.types.is_integer(cells.schema.field(n).type) for n in names) and all(
-        pa.types.is_string(cells.schema.field(n).type)
-        for n in ("procedure", "subject", "failure_source")
-    ):
+    if _usual_cell_types(cells):
         return _cell_phrase_texts(cells, guard).to_pylist()
     failures = cells.column("failures").to_pylist()
     participants = cells.column("participants").to_pylist()
@@ -214,3 +251,35 @@ def _cell_phrase_texts(cells: pa.Table, guard: float | None) -> pa.Array:
     ]  # fmt: skip
     joined = pc.binary_join_element_wise(*parts, "")
     return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
+
+
+def joined_present(columns: list[pa.Array], separator: str, length: int) -> pa.Array:
+    """The present (not null) texts of each row of ``columns`` joined by ``separator``; "" when
+    a row has none.
+
+    The present texts are gathered into one list per row (positions from NumPy, one Arrow
+    ``take``) and each list joined once: the texts are copied twice whatever the number of
+    columns. (Arrow's own ``null_handling="skip"`` is not used: the Arrow of this project
+    drops the rows whose texts are all null from its answer, which would shift every later
+    row.)
+
+    >>> texts = [pa.array(["a", None, None]), pa.array(["b", "c", None])]
+    >>> joined_present(texts, ";", 3).to_pylist()
+    ['a;b', 'c', '']
+    """
+    if not columns:
+        return pa.array([""] * length, pa.string())
+    arrays = [_whole(column).cast(pa.string()) for column in columns]
+    present = np.column_stack(
+        [pc.is_valid(array).to_numpy(zero_copy_only=False) for array in arrays]
+    )
+    # Row-major positions in the concatenated columns: each row's texts in column order.
+    positions = np.arange(len(arrays))[None, :] * length + np.arange(length)[:, None]
+    offsets = np.zeros(length + 1, dtype=np.int32)
+    np.cumsum(present.sum(axis=1), out=offsets[1:])
+    texts = pa.concat_arrays(arrays).take(pa.array(positions[present]))
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), texts), separator)
+
+
+def _whole(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
