@@ -24,7 +24,7 @@ from opora.analytics._frames import (
     require_columns,
     with_failures,
 )
-from opora.analytics.cells import CELL_KEY
+from opora.analytics.cells import CELL_KEY, ROW_ID
 from opora.analytics.stats import two_proportion_test
 
 SIGNAL_SCHEMA = pa.schema(
@@ -187,8 +187,13 @@ def collapse(
     min_participants: int,
     levels: Sequence[str],
     window: Sequence[int] | None = None,
+    source: pa.Table | None = None,
 ) -> pa.Table:
     """``collapse`` signals: cells compared on the engine, whole procedures from ``pooled``.
+
+    ``source`` is the Arrow table behind ``frame`` when there is one (prepared results on
+    DuckDB): the cells' texts are then taken from it by row position instead of going through
+    the engine's joins.
 
     The pairs are neighbouring years of the results ending in a ``window`` year (every pair
     without a window). A significant drop is no signal when the year before the pair is known
@@ -201,20 +206,18 @@ def collapse(
     signals = []
     for level in levels:
         if level == "cell":
-            table = _cell_pairs(frame, pairs, before, min_participants, collapse_min_drop)
+            table = _cell_pairs(frame, pairs, before, min_participants, collapse_min_drop, source)
             if table is None:
                 continue
         else:
-            table = _procedure_pairs(pooled, pairs, min_participants, collapse_min_drop)
-            if table.num_rows:
-                table = _with_year_before(pooled, table, before)
+            table = _procedure_pairs(pooled, pairs, before, min_participants, collapse_min_drop)
         if table.num_rows == 0:
             continue
         p = _p_values(table)
         significant = p < collapse_p
         table, p = table.filter(pa.array(significant)), p[significant]
         keep = ~_recovered(table, collapse_p, collapse_min_drop, min_participants)
-        table, p = table.filter(pa.array(keep)), p[keep]
+        table, p = _with_cell_texts(table.filter(pa.array(keep)), source), p[keep]
         signals.extend(_collapse_rows(table, p))
     return signal_table(signals)
 
@@ -225,23 +228,6 @@ def _p_values(table: pa.Table) -> np.ndarray:
         for c in ("failures_from", "participants_from", "failures_to", "participants_to")
     )
     return two_proportion_test(x0, n0, x1, n1)[1]
-
-
-def _with_year_before(pooled: pa.Table, drops: pa.Table, before: dict[int, int]) -> pa.Table:
-    """``drops`` of whole procedures with ``participants_before`` and ``failures_before``: the
-    procedure's figures in the year before its pair (null where that year is unknown). The
-    rows come back in another order (the signals are sorted at the end)."""
-    starts = drops.column("year_from").to_pylist()
-    wanted = pa.array([before.get(y) for y in starts], pa.int64())
-    prior = pooled.select(["school_id", "year", "procedure", "participants", "failures"])
-    prior = prior.filter(pc.is_in(prior.column("year"), pa.array(sorted(set(before.values())))))
-    prior = prior.rename_columns(
-        ["school_id", "__year_before", "procedure", "participants_before", "failures_before"]
-    )
-    joined = drops.append_column("__year_before", wanted).join(
-        prior, keys=["school_id", "procedure", "__year_before"], join_type="left outer"
-    )
-    return joined.drop_columns(["__year_before"])
 
 
 def _recovered(
@@ -270,6 +256,7 @@ def _cell_pairs(
     before: dict[int, int],
     min_participants: int,
     min_drop: float,
+    source: pa.Table | None = None,
 ) -> pa.Table | None:
     """Cells of the year ``pairs`` whose failure share dropped by at least ``min_drop``, with
     the cell's figures in the year before the pair (``participants_before``,
@@ -280,9 +267,20 @@ def _cell_pairs(
     year, as the interchange format requires; empty keys match as equal), far cheaper than
     grouping every cell. Prepared results are matched on their ``cell_key``, other tables on
     the four key columns. Each side of a join starts from ``frame`` on its own: a part the
-    sides shared would be materialised by DuckDB, text columns and all.
+    sides shared would be materialised by DuckDB, text columns and all. With the ``source``
+    table of prepared results the engine moves only numbers: the earlier side carries the
+    row position (``row_id`` in place of the cell's texts, which :func:`_with_cell_texts`
+    takes from ``source`` for the few signals at the end).
     """
-    if CELL_KEY in frame.collect_schema().names():
+    names = frame.collect_schema().names()
+    by_row = (
+        source is not None
+        and ROW_ID in source.column_names
+        and ROW_ID in names
+        and CELL_KEY in names
+    )
+    described = [ROW_ID] if by_row else _CELL
+    if CELL_KEY in names:
         keys = [CELL_KEY]  # prepared results: one number per cell
 
         def keyed() -> nw.LazyFrame:
@@ -311,7 +309,7 @@ def _cell_pairs(
                 & (n > 0)
                 & (failures >= n * min_drop - 1e-9)
             )
-            .select(*_CELL, *keys, participants_from=n, failures_from=failures)
+            .select(*described, *keys, participants_from=n, failures_from=failures)
         )
         later = (
             keyed()
@@ -330,7 +328,7 @@ def _cell_pairs(
             dropped = dropped.with_columns(*(nw.lit(None, nw.Int64).alias(c) for c in _BEFORE))
         parts.append(
             dropped.select(
-                *_CELL,
+                *described,
                 *_PAIR_INTS,
                 *_BEFORE,
                 year_from=nw.lit(y0, nw.Int64),
@@ -343,54 +341,99 @@ def _cell_pairs(
     return collect(lazy, ints=(*_PAIR_INTS, *_BEFORE, "year_from", "year_to"))
 
 
+def _with_cell_texts(drops: pa.Table, source: pa.Table | None) -> pa.Table:
+    """Drops that carry a ``row_id`` get the texts of their cell from ``source`` instead."""
+    if ROW_ID not in drops.column_names or source is None:
+        return drops
+    texts = source.select(_CELL).take(drops.column(ROW_ID))
+    columns = {c: texts.column(c) for c in _CELL}
+    columns.update({c: drops.column(c) for c in drops.column_names if c != ROW_ID})
+    return pa.table(columns)
+
+
 def _procedure_pairs(
-    pooled: pa.Table, pairs: list[tuple[int, int]], min_participants: int, min_drop: float
+    pooled: pa.Table,
+    pairs: list[tuple[int, int]],
+    before: dict[int, int],
+    min_participants: int,
+    min_drop: float,
 ) -> pa.Table:
     """Whole procedures of consecutive years whose failure share dropped by ``min_drop``
-    (the same figures as :func:`consecutive_years` over the results, from the pooled table)."""
-    parts = []
+    (the same figures as :func:`consecutive_years` over the results, from the pooled table),
+    with the procedure's figures in the year before the pair (``participants_before``,
+    ``failures_before``; null where that year is unknown).
+
+    The pooled table has one row per school × year × procedure: its figures are laid out as a
+    procedure × year grid (NumPy), and each pair of years compares two columns of the grid.
+    """
+    rows = pooled.num_rows
+    school, procedure = (
+        pooled.column(c).combine_chunks().dictionary_encode(null_encoding="encode")
+        for c in ("school_id", "procedure")
+    )
+    procedures = len(procedure.dictionary)
+    unit = _ints_of(school.indices) * procedures + _ints_of(procedure.indices)
+    units, unit = np.unique(unit, return_inverse=True) if rows else (np.zeros(0), unit)
+    first = np.zeros(len(units), dtype=np.int64)
+    first[unit[::-1]] = np.arange(rows)[::-1]  # a row of each procedure, for its texts
+    years = sorted(
+        {y for pair in pairs for y in pair} | {before[y0] for y0, _ in pairs if y0 in before}
+    )
+    grid_n = np.zeros((len(units), len(years)), dtype=np.int64)
+    grid_x = np.zeros((len(units), len(years)), dtype=np.int64)
+    known = np.zeros((len(units), len(years)), dtype=bool)
     year = _ints(pooled, "year")
-    n, failures = _ints(pooled, "participants"), _ints(pooled, "failures")
+    at = {y: i for i, y in enumerate(years)}
+    for y, i in at.items():
+        mine = year == y
+        grid_n[unit[mine], i] = _ints(pooled, "participants")[mine]
+        grid_x[unit[mine], i] = _ints(pooled, "failures")[mine]
+        known[unit[mine], i] = True
+    parts = []
     for y0, y1 in pairs:
-        rows = (year == y0) | (year == y1)
-        first, second = rows & (year == y0), rows & (year == y1)
-        sides = pa.table(
-            {
-                "school_id": pooled.column("school_id").filter(pa.array(rows)),
-                "procedure": pooled.column("procedure").filter(pa.array(rows)),
-                "participants_from": np.where(first, n, 0)[rows],
-                "participants_to": np.where(second, n, 0)[rows],
-                "failures_from": np.where(first, failures, 0)[rows],
-                "failures_to": np.where(second, failures, 0)[rows],
-            }
-        )
-        summed = sides.group_by(["school_id", "procedure"], use_threads=False).aggregate(
-            [(c, "sum") for c in _PAIR_INTS]
-        )
-        n0, n1, x0, x1 = (_ints(summed, f"{c}_sum") for c in _PAIR_INTS)
+        n0, n1, x0, x1 = grid_n[:, at[y0]], grid_n[:, at[y1]], grid_x[:, at[y0]], grid_x[:, at[y1]]
         with np.errstate(divide="ignore", invalid="ignore"):
             keep = (
-                (n0 >= min_participants)
+                known[:, at[y0]]
+                & known[:, at[y1]]
+                & (n0 >= min_participants)
                 & (n1 >= min_participants)
                 & (n0 > 0)
                 & (n1 > 0)
                 & (x0 / n0 - x1 / n1 >= min_drop - 1e-12)
             )
-        kept = summed.filter(pa.array(keep))
+        chosen = np.flatnonzero(keep)
+        texts = pooled.select(["school_id", "procedure"]).take(pa.array(first[chosen]))
+        prior = at.get(before.get(y0, -1))
+        if prior is None:
+            n_before = x_before = pa.nulls(len(chosen), pa.int64())
+        else:
+            mask = ~known[chosen, prior]
+            n_before = pa.array(grid_n[chosen, prior], pa.int64(), mask=mask)
+            x_before = pa.array(grid_x[chosen, prior], pa.int64(), mask=mask)
         parts.append(
             pa.table(
                 {
-                    "school_id": kept.column("school_id"),
-                    "procedure": kept.column("procedure"),
-                    "subject": pa.nulls(kept.num_rows, pa.string()),
-                    "grade": pa.nulls(kept.num_rows, pa.int64()),
-                    **{c: kept.column(f"{c}_sum") for c in _PAIR_INTS},
-                    "year_from": pa.array(np.full(kept.num_rows, y0, dtype=np.int64)),
-                    "year_to": pa.array(np.full(kept.num_rows, y1, dtype=np.int64)),
+                    "school_id": texts.column("school_id"),
+                    "procedure": texts.column("procedure"),
+                    "subject": pa.nulls(len(chosen), pa.string()),
+                    "grade": pa.nulls(len(chosen), pa.int64()),
+                    "participants_from": n0[chosen],
+                    "participants_to": n1[chosen],
+                    "failures_from": x0[chosen],
+                    "failures_to": x1[chosen],
+                    "participants_before": n_before,
+                    "failures_before": x_before,
+                    "year_from": pa.array(np.full(len(chosen), y0, dtype=np.int64)),
+                    "year_to": pa.array(np.full(len(chosen), y1, dtype=np.int64)),
                 }
             )
         )
     return pa.concat_tables(parts) if parts else pa.table({})
+
+
+def _ints_of(indices: pa.Array) -> np.ndarray:
+    return indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _collapse_rows(table: pa.Table, p: np.ndarray) -> list[dict[str, Any]]:

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from opora.analytics.frames import collect, distinct
 from opora.analytics.methodology import LowResultsRule
 from opora.analytics.stats import wilson_interval, z_value
-from opora.formats.clean_csv import distinct_texts
+from opora.formats.clean_csv import key_numbers
 
 # Shares are compared as failures >= threshold * participants; the epsilon absorbs the float
 # error of the product (0.3 * 10 = 3.0000000000000004), so 3 of 10 at 0.30 is low.
@@ -60,6 +60,9 @@ RESULTS_SCHEMA: dict[str, pa.DataType] = {
 }
 # The integer key of a cell (see :func:`cell_keys`), added by :func:`prepare_results`.
 CELL_KEY = "cell_key"
+# Each prepared row's position in its table: a query can give positions instead of texts,
+# which are then taken from the Arrow table (DuckDB moves texts through a join slowly).
+ROW_ID = "row_id"
 KEY_COLUMNS = ("school_id", "procedure", "subject", "grade")
 REQUIRED_RESULTS = ("school_id", "year", "procedure", "subject", "grade", "participants")
 
@@ -107,13 +110,13 @@ CELL_COLUMNS: tuple[str, ...] = (
 
 def prepare_results(results: pa.Table) -> pa.Table:
     """Keep the columns the rules need, with fixed types; absent optional columns become nulls;
-    ``cell_key`` numbers the cells (:func:`cell_keys`) and ``failures`` is each row's count of
-    failures (:func:`failure_columns`).
+    ``cell_key`` numbers the cells (:func:`cell_keys`), ``row_id`` is the row's position and
+    ``failures`` is each row's count of failures (:func:`failure_columns`).
 
     >>> prepare_results(pa.table({"school_id": ["1"], "year": [2024], "procedure": ["ЕГЭ"],
     ...     "subject": ["Химия"], "grade": [11], "participants": [7], "below_min": [1]})
-    ... ).column_names[-7:]
-    ['mark_2', 'mark_3', 'mark_4', 'mark_5', 'below_min', 'cell_key', 'failures']
+    ... ).column_names[-6:]
+    ['mark_4', 'mark_5', 'below_min', 'cell_key', 'row_id', 'failures']
     """
     missing = [c for c in REQUIRED_RESULTS if c not in results.column_names]
     if missing:
@@ -131,6 +134,7 @@ def prepare_results(results: pa.Table) -> pa.Table:
         keys = pool.submit(cell_keys, results)
         columns = dict(zip(RESULTS_SCHEMA, pool.map(typed, RESULTS_SCHEMA), strict=True))
         columns[CELL_KEY] = keys.result()
+    columns[ROW_ID] = pa.array(np.arange(results.num_rows, dtype=np.int64))
     prepared = pa.table(columns)
     # The failures once, by the same expression the engines use (Arrow computes it in a few
     # hundredths of a second; every query on the results would otherwise compute it again).
@@ -143,8 +147,9 @@ def cell_keys(results: pa.Table) -> pa.Array:
     the same cell in different years, different otherwise; empty keys count as a value.
 
     Rows of consecutive years are matched on this single number instead of four columns, three
-    of them texts: several times cheaper on either engine. The numbers mean nothing outside
-    the table they were computed for.
+    of them texts: several times cheaper on either engine. The numbers keep the order of the
+    keys (:func:`opora.formats.clean_csv.key_numbers`) but mean nothing outside the table
+    they were computed for.
 
     >>> t = pa.table({"school_id": ["1", "1", "2"], "procedure": ["ВПР"] * 3,
     ...     "subject": ["М", "М", "М"], "grade": [5, 5, 5]})
@@ -152,38 +157,7 @@ def cell_keys(results: pa.Table) -> pa.Array:
     >>> keys[0] == keys[1] != keys[2]
     True
     """
-    # The three texts are encoded at once: Arrow works without the GIL.
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="opora-keys") as pool:
-        parts = list(pool.map(lambda name: _codes(results, name), KEY_COLUMNS))
-    key = np.zeros(results.num_rows, dtype=np.int64)
-    size = 1
-    for codes, count in parts:
-        if size * count >= 2**62:  # too many combinations for one number: renumber first
-            _, key = np.unique(key, return_inverse=True)
-            size = int(key.max()) + 1 if len(key) else 1
-        key = key * count + codes
-        size *= count
-    return pa.array(key, pa.int64())
-
-
-def _codes(results: pa.Table, name: str) -> tuple[np.ndarray, int]:
-    """The column's values as codes 0 … count − 1 (an empty cell has a code too)."""
-    if name not in results.column_names:
-        return np.zeros(results.num_rows, dtype=np.int64), 1
-    values = results.column(name)
-    if pa.types.is_integer(values.type):
-        extremes = pc.min_max(values)
-        if extremes["min"].as_py() is None:  # every cell empty
-            return np.zeros(len(values), dtype=np.int64), 1
-        low, high = extremes["min"].as_py(), extremes["max"].as_py()
-        # 0 for an empty cell, 1 … high − low + 1 for the values
-        shifted = pc.subtract(values.cast(pa.int64()), low - 1).fill_null(0)
-        return shifted.to_numpy(), high - low + 2
-    # A column read as a dictionary has its codes already; a plain one is encoded.
-    dictionary, indices = distinct_texts(values)
-    count = len(dictionary)
-    codes = indices.fill_null(count).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, count + 1
+    return pa.array(key_numbers(results, KEY_COLUMNS), pa.int64())
 
 
 def filter_results(results: nw.LazyFrame, rule: LowResultsRule) -> nw.LazyFrame:

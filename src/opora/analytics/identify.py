@@ -27,6 +27,7 @@ from opora.analytics.leaders import leaders
 from opora.analytics.low_results import LowResultsOutcome, assess_low_results, prepare_results
 from opora.analytics.methodology import DEFAULT, Methodology
 from opora.analytics.verdicts import CATEGORY_LABELS, CATEGORY_ORDER, CategoryResult
+from opora.analytics.wording import joined_present
 
 try:  # helper modules of the same package; the orchestrator works without them
     from opora.analytics import expected as _expected
@@ -116,7 +117,7 @@ def identify(
     # this one judges the cells and writes the reasons, which is mostly Python.
     # (A relation belongs to its cursor: the thread wraps the Arrow table on a cursor of its own.)
     source = prepared if engine == "duckdb" else lazy_results
-    signals_job = _background(engine, _signals, source, students, method, window, engine)
+    signals_job = _background(engine, _signals, source, prepared, students, method, window, engine)
     register = None  # without a register or context: every school of the results
     if schools is not None or context is not None:
         register = _ids(schools) + _ids(context)
@@ -172,7 +173,8 @@ def identify(
 
 
 def _signals(
-    prepared: pa.Table | nw.LazyFrame,
+    results: pa.Table | nw.LazyFrame,
+    prepared: pa.Table,
     students: pa.Table | None,
     method: Methodology,
     window: tuple[int, ...],
@@ -186,7 +188,7 @@ def _signals(
         return None
     rule = method.unreliable
     return _reliability.unreliable(
-        to_lazy(prepared, engine),
+        to_lazy(results, engine),
         students,
         vpr_max_failure=rule.vpr_max_failure,
         vpr_min_top=rule.vpr_min_top,
@@ -197,6 +199,7 @@ def _signals(
         min_participants=method.low_results.min_participants,
         confidence=method.low_results.confidence,
         window=window,
+        source=prepared,
     )
 
 
@@ -255,24 +258,28 @@ def _school_table(
 ) -> pa.Table:
     base = outcome.schools
     ids = base.column("school_id").combine_chunks().cast(pa.string())
-    # The codes and the reasons of each school, category by category: only the flagged schools
-    # (and those without data) are visited, most schools carry none.
-    codes: dict[str, list[str]] = {}
-    parts: dict[str, list[str]] = {}
+    # The codes and the reasons of each school, category by category, by Arrow kernels: each
+    # category's reason table is matched to the schools once, and the texts are joined without
+    # a Python string per school.
+    codes: list[pa.Array] = []
+    parts: list[pa.Array] = []
     for code in CATEGORY_ORDER:
         if code not in categories:
             continue
-        prefix = f"{CATEGORY_LABELS[code]}: "
-        for school, reasons in categories[code].flagged.items():
-            codes.setdefault(school, []).append(code)
-            parts.setdefault(school, []).append(prefix + "; ".join(reasons))
-    for school, reason in outcome.status_reasons.items():
-        parts.setdefault(school, []).append(reason)
-    id_list = ids.to_pylist()
+        reasons = categories[code].reason_table()
+        at = pc.index_in(ids, value_set=reasons.column("school_id").combine_chunks())
+        codes.append(pc.if_else(pc.is_valid(at), code, pa.scalar(None, pa.string())))
+        texts = pc.binary_join(reasons.column("reasons").combine_chunks(), "; ")
+        labelled = pc.binary_join_element_wise(f"{CATEGORY_LABELS[code]}: ", texts, "")
+        parts.append(labelled.take(at))
+    if outcome.status_reasons:
+        said = outcome.status_reasons
+        at = pc.index_in(ids, value_set=pa.array(list(said), pa.string()))
+        parts.append(pa.array(list(said.values()), pa.string()).take(at))
     context_values = _lookup(ids, index.table if index else None, "context_index")
     columns = {
         "school_id": ids,
-        "categories": _joined(id_list, codes, ";"),
+        "categories": joined_present(codes, ";", len(ids)),
         "status": base.column("status"),
         "context_index": context_values,
         "expected_share": _lookup(ids, model.table if model else None, "expected"),
@@ -285,14 +292,9 @@ def _school_table(
         "low_years": base.column("low_years"),
         "judged_cells": base.column("judged_cells"),
         "low_cells": base.column("low_cells"),
-        "reasons": _joined(id_list, parts, REASONS_SEPARATOR),
+        "reasons": joined_present(parts, REASONS_SEPARATOR, len(ids)),
     }
     return pa.table(columns, schema=SCHOOLS_SCHEMA)
-
-
-def _joined(ids: list[str], pieces: dict[str, list[str]], separator: str) -> pa.Array:
-    """The pieces of each school of ``ids`` joined by ``separator``; "" when it has none."""
-    return pa.array([separator.join(pieces.get(school, ())) for school in ids], pa.string())
 
 
 def _lookup(ids: pa.Array, table: pa.Table | None, column: str) -> pa.Array:

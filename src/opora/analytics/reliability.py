@@ -70,6 +70,7 @@ def unreliable(
     confidence: float = 0.95,
     top_marks: Literal["5", "4+5"] = "5",
     window: Sequence[int] | None = None,
+    source: pa.Table | None = None,
 ) -> tuple[CategoryResult, pa.Table]:
     """All ``unreliable`` signals of every school, as a category and as a signal table.
 
@@ -81,6 +82,10 @@ def unreliable(
     years too: a collapse into the first window year is found against the year before it, and
     a drop that only brings a cell back to its level of the year before a one-year dip is a
     recovery, not a signal. Without ``window`` every year of the results is judged.
+
+    ``source``: the prepared Arrow table behind ``results``, if there is one
+    (:func:`~opora.analytics.cells.prepare_results`); the engine then moves row positions
+    instead of texts (the same signals, computed faster).
 
     Returns ``(CategoryResult("unreliable"), signals)``; the category's ``details`` count the
     signals of each flagged school, ``signals`` has the columns of ``SIGNAL_SCHEMA``.
@@ -119,6 +124,7 @@ def unreliable(
             min_participants=min_participants,
             levels=("cell", "procedure"),
             window=window,
+            source=source,
         ),
     ]
     if students is not None:

@@ -16,7 +16,7 @@ returns a table, that table is the one the careful path would return.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,8 +31,6 @@ from opora.formats.plan import (
     PERSONAL_NAME,
     SETTLEMENTS,
     Plan,
-    ident,
-    quiet_connection,
 )
 
 _BLOCK_BYTES = 4 << 20  # Arrow's reader parses blocks of this size on all cores
@@ -213,18 +211,58 @@ def distinct_texts(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Arr
 
 
 def _repeated_keys(table: pa.Table, keys: tuple[str, ...]) -> bool:
-    """Whether two rows may share their key: the keys hashed by DuckDB (on all cores), sorted,
-    neighbours compared. A repeat, or a rare collision of hashes, sends the file to the careful
-    path, which groups the rows and names the repeats."""
+    """Whether two rows share their key: the keys numbered exactly (:func:`key_numbers`),
+    sorted, neighbours compared. A repeat sends the file to the careful path, which groups
+    the rows and names the repeats."""
     if table.num_rows < 2:
         return False
-    with quiet_connection() as con:
-        con.register("keyed", table.select(list(keys)))
-        columns = ", ".join(ident(k) for k in keys)
-        hashes = con.sql(f"SELECT hash({columns}) AS h FROM keyed").fetchnumpy()["h"]
-    hashes = np.asarray(hashes)
-    hashes.sort()
-    return bool(np.any(hashes[1:] == hashes[:-1]))
+    numbers = np.sort(key_numbers(table, keys))
+    return bool(np.any(numbers[1:] == numbers[:-1]))
+
+
+def key_numbers(table: pa.Table, names: Sequence[str]) -> np.ndarray:
+    """One whole number per row, equal exactly when the rows agree in every column of
+    ``names`` (an empty cell counts as a value; a column the table lacks is empty).
+
+    Texts are numbered by their dictionary (a dictionary column has its codes already) in the
+    order of the texts, whole numbers by their value, so that comparing the numbers of two
+    rows compares their keys column by column, the texts byte by byte, an empty cell first.
+
+    >>> t = pa.table({"s": ["б", "а", "б"], "g": [5, None, 5]})
+    >>> key_numbers(t, ["s", "g"]).tolist()
+    [5, 2, 5]
+    """
+    key = np.zeros(table.num_rows, dtype=np.int64)
+    size = 1
+    for name in names:
+        codes, count = _ordered_codes(table, name)
+        if size * count >= 2**62:  # too many combinations for one number: renumber first
+            _, key = np.unique(key, return_inverse=True)
+            size = int(key.max()) + 1 if len(key) else 1
+        key = key * count + codes
+        size *= count
+    return key
+
+
+def _ordered_codes(table: pa.Table, name: str) -> tuple[np.ndarray, int]:
+    """The column as codes 0 … count − 1 in the order of its values, 0 for an empty cell."""
+    if name not in table.column_names:
+        return np.zeros(table.num_rows, dtype=np.int64), 1
+    values = table.column(name)
+    if pa.types.is_integer(values.type):
+        extremes = pc.min_max(values)
+        if extremes["min"].as_py() is None:  # every cell empty
+            return np.zeros(len(values), dtype=np.int64), 1
+        low, high = extremes["min"].as_py(), extremes["max"].as_py()
+        shifted = pc.subtract(values.cast(pa.int64()), low - 1).fill_null(0)
+        return shifted.to_numpy(), high - low + 2
+    dictionary, indices = distinct_texts(values)
+    # The dictionary in its sorted order: code 1 … n by rank, 0 for an empty cell.
+    rank = np.empty(len(dictionary), dtype=np.int64)
+    rank[pc.sort_indices(dictionary).to_numpy()] = np.arange(1, len(dictionary) + 1)
+    at = indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = np.where(at >= 0, rank[np.maximum(at, 0)], 0)
+    return codes, len(dictionary) + 1
 
 
 def _registered(
