@@ -69,3 +69,35 @@ def test_prepared_results_carry_the_numbers_and_plain_texts():
 
 def test_an_empty_table_has_no_numbers():
     assert cell_keys(_table([])).to_pylist() == []
+
+
+def test_the_numbers_keep_the_order_of_the_keys():
+    # Sorting rows by their number sorts them by school, procedure, subject and grade, the
+    # texts byte by byte and an empty cell first: a window may order cells by the number.
+    rows = [r for r in ROWS if r[0] is not None] + [
+        ("10", 2025, "ВПР", "Математика", 5),
+        ("1", 2025, "ЕГЭ", "Химия", 11),
+        ("01", 2025, "ВПР", "Алгебра", 7),
+    ]
+    for dictionary in (False, True):
+        keys = cell_keys(_table(rows, dictionary)).to_pylist()
+        by_number = sorted(range(len(rows)), key=lambda i: (keys[i], i))
+
+        def by_key(i):
+            school, _, procedure, subject, grade = rows[i]
+            return (school.encode(), procedure.encode(), subject.encode(), grade or 0, i)
+
+        assert by_number == sorted(range(len(rows)), key=by_key)
+
+
+def test_repeated_keys_are_found_exactly():
+    from opora.formats.clean_csv import _repeated_keys
+
+    keys = ("school_id", "year", "procedure", "subject", "grade")
+    table = _table(ROWS)
+    assert not _repeated_keys(table, keys)
+    repeated = pa.concat_tables([table, _table([ROWS[6]])])  # the row with an empty grade again
+    assert _repeated_keys(repeated, keys)
+    # The same cell in another year is no repeat; an empty grade differs from a grade.
+    assert not _repeated_keys(_table([ROWS[6], ROWS[7]]), keys)
+    assert not _repeated_keys(_table([ROWS[5], ("02", 2025, "ВПР", "Математика", None)]), keys)

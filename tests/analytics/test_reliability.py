@@ -363,3 +363,97 @@ def test_prepared_results_match_cells_by_their_number_as_by_the_four_key_columns
     # the cell itself, and «a»'s whole ВПР (pooled over its three ВПР cells: 54 → 37 of 90
     # is no drop of 20 points, so the procedure level says nothing here)
     assert cells == [("a", "ВПР", "Математика", 5)]
+
+
+def test_texts_taken_by_row_position_give_the_same_signals_as_texts_through_the_engine(engine):
+    # With ``source`` the engine carries row positions only; the texts of the signalled cells
+    # come from the Arrow table. Both ways must say the same, on either engine.
+    from opora.analytics.cells import ROW_ID, prepare_results
+
+    prepared = prepare_results(_mixed_cells())
+    assert prepared.column(ROW_ID).to_pylist() == list(range(prepared.num_rows))
+    lazy = to_lazy(prepared, engine)
+    _, through_engine = unreliable(lazy, window=(2025, 2026))
+    _, by_position = unreliable(lazy, window=(2025, 2026), source=prepared)
+    assert by_position.to_pylist() == through_engine.to_pylist()
+    assert [(r["school_id"], r["subject"]) for r in by_position.to_pylist()] == [
+        ("a", "Математика")
+    ]
+
+
+def _procedure_world():
+    """Whole ВПР and ОГЭ of three schools over four years (two subjects each, so that the
+    procedure pools them): «fall» drops sharply into 2026, «back» returns in 2026 to its 2024
+    level after a bad 2025, «gap» has no 2025 at all, «small» pools too few participants."""
+    plan = {
+        # school: {year: (failed of 20 in subject 1, failed of 20 in subject 2)}
+        "fall": {2024: (8, 9), 2025: (9, 10), 2026: (0, 1)},
+        "back": {2023: (1, 1), 2024: (2, 1), 2025: (12, 13), 2026: (1, 1)},
+        "gap": {2024: (10, 10), 2026: (0, 0)},
+    }
+    rows = []
+    for school, years in plan.items():
+        for year, fails in years.items():
+            for subject, failed in zip(("Математика", "Русский язык"), fails, strict=True):
+                for procedure, grade in (("ВПР", 5), ("ОГЭ", 9)):
+                    rest = 20 - failed
+                    rows.append(
+                        (school, year, procedure, subject, grade, 20, failed, rest - 4, 2, 2, None)
+                    )
+    for year, failed in ((2025, 2), (2026, 0)):
+        rows.append(("small", year, "ВПР", "Математика", 5, 2, failed, 2 - failed, 0, 0, None))
+    return _results(rows)
+
+
+def _procedure_drops_by_hand(results, window, min_drop, p_limit, min_participants=5):
+    """The procedure-level collapse signals computed from the rows with plain Python: pool
+    each school × year × procedure, compare neighbouring years ending in the window, drop the
+    returns to the year before the pair."""
+    pooled = {}
+    for row in results.to_pylist():
+        key = (row["school_id"], row["procedure"], row["year"])
+        n, x = pooled.get(key, (0, 0))
+        pooled[key] = (n + row["participants"], x + row["mark_2"])
+    years = sorted({k[2] for k in pooled})
+    found = set()
+    for y0, y1 in zip(years, years[1:], strict=False):
+        if y1 not in window:
+            continue
+        for school, procedure, year in pooled:
+            if year != y0 or (school, procedure, y1) not in pooled:
+                continue
+            (n0, x0), (n1, x1) = pooled[(school, procedure, y0)], pooled[(school, procedure, y1)]
+            if min(n0, n1) < min_participants or x0 / n0 - x1 / n1 < min_drop - 1e-12:
+                continue
+            if math.erfc(abs(_z(x0, n0, x1, n1)) / math.sqrt(2)) >= p_limit:
+                continue
+            earlier = years[years.index(y0) - 1] if years.index(y0) else None
+            prior = pooled.get((school, procedure, earlier))
+            if prior is not None and prior[0] >= min_participants:
+                nb, xb = prior
+                fell = xb / nb - x1 / n1 >= min_drop - 1e-12
+                if not (fell and math.erfc(abs(_z(xb, nb, x1, n1)) / math.sqrt(2)) < p_limit):
+                    continue  # back to the level of the year before: a recovery
+            found.add((school, procedure, y1))
+    return found
+
+
+def test_whole_procedures_collapse_as_computed_by_hand(engine):
+    results = _procedure_world()
+    _, signals = unreliable(
+        to_lazy(results, engine), window=(2025, 2026), collapse_p=0.001, collapse_min_drop=0.2
+    )
+    found = {
+        (r["school_id"], r["procedure"], r["year"])
+        for r in signals.to_pylist()
+        if r["signal"] == "collapse" and r["subject"] is None
+    }
+    expected = _procedure_drops_by_hand(results, (2025, 2026), 0.2, 0.001)
+    # «fall» 47.5 % → 2.5 % in both procedures; «back» returns to its 2024 level; «gap» has
+    # no 2025, and 2024 → 2026 are no neighbouring years of the results; «small» pools 2.
+    assert found == expected == {("fall", "ВПР", 2026), ("fall", "ОГЭ", 2026)}
+    fall = next(r for r in signals.to_pylist() if r["school_id"] == "fall" and not r["subject"])
+    figures = json.loads(fall["figures"])
+    assert (figures["failures_from"], figures["participants_from"]) == (19, 40)
+    assert (figures["failures_to"], figures["participants_to"]) == (1, 40)
+    assert fall["p_value"] == pytest.approx(math.erfc(_z(19, 40, 1, 40) / math.sqrt(2)))

@@ -254,12 +254,16 @@ def _ordered_codes(table: pa.Table, name: str) -> tuple[np.ndarray, int]:
         if extremes["min"].as_py() is None:  # every cell empty
             return np.zeros(len(values), dtype=np.int64), 1
         low, high = extremes["min"].as_py(), extremes["max"].as_py()
-        shifted = pc.subtract(values.cast(pa.int64()), low - 1).fill_null(0)
+        shifted = pc.subtract(values.cast(pa.int64()), low - 1)
+        if values.null_count:
+            shifted = shifted.fill_null(0)
         return shifted.to_numpy(), high - low + 2
     dictionary, indices = distinct_texts(values)
     # The dictionary in its sorted order: code 1 … n by rank, 0 for an empty cell.
     rank = np.empty(len(dictionary), dtype=np.int64)
     rank[pc.sort_indices(dictionary).to_numpy()] = np.arange(1, len(dictionary) + 1)
+    if not indices.null_count:
+        return rank[indices.to_numpy()], len(dictionary) + 1
     at = indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     codes = np.where(at >= 0, rank[np.maximum(at, 0)], 0)
     return codes, len(dictionary) + 1
