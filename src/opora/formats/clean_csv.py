@@ -4,8 +4,8 @@ Arrow's CSV reader (multi-threaded, about twice as fast as DuckDB's on these fil
 the file with the spec's types: counts as whole numbers, scores as doubles, the rest as text.
 The rules are then checked column by column on the Arrow table (a minimum, a maximum, «all
 finite», no empty required cell …), far cheaper than a condition per row, and the keys are
-checked for repeats on a hash of each key (a repeat, or a rare collision, is left to the
-careful path).
+checked for repeats on one exact whole number per key (:func:`key_numbers`; a repeat is left
+to the careful path, which names it).
 At the first sign of trouble (a cell the reader cannot parse — a decimal comma, a fraction
 in a count, spaces around a number —, a line of the wrong width, an empty required cell, a
 number out of range, a repeated key, a school missing from the register, a procedure needing
