@@ -120,7 +120,7 @@ def identify(
     signals_job = _background(engine, _signals, source, prepared, students, method, window, engine)
     register = None  # without a register or context: every school of the results
     if schools is not None or context is not None:
-        register = _ids(schools) + _ids(context)
+        register = pa.concat_arrays([_ids(schools), _ids(context)])
     outcome = assess_low_results(lazy_results, method, school_ids=register, years=window)
     warnings = list(outcome.warnings)
     categories: dict[str, CategoryResult] = {
@@ -139,7 +139,7 @@ def identify(
         if model is not None:
             categories["resilient"] = _expected.resilient(
                 model,
-                categories["adverse_context"].flagged,
+                categories["adverse_context"].reason_table().column("school_id").to_pylist(),
                 min_contribution=method.resilient.min_contribution,
             )
     step("Признаки необъективности")
@@ -216,10 +216,11 @@ def _background(engine: str, work: Callable[..., Any], *args: Any) -> Callable[[
     return future.result
 
 
-def _ids(table: pa.Table | None) -> list[str]:
+def _ids(table: pa.Table | None) -> pa.Array:
+    """The school ids of a table (none without the column), as one string array."""
     if table is None or "school_id" not in table.column_names:
-        return []
-    return [s for s in table.column("school_id").cast(pa.string()).to_pylist() if s is not None]
+        return pa.array([], pa.string())
+    return table.column("school_id").combine_chunks().cast(pa.string())
 
 
 def _expected_model(

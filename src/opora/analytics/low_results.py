@@ -118,7 +118,7 @@ class LowResultsOutcome:
 def assess_low_results(
     results: nw.LazyFrame,
     method: Methodology,
-    school_ids: Sequence[str] | None = None,
+    school_ids: Sequence[str] | pa.Array | None = None,
     years: Sequence[int] | None = None,
 ) -> LowResultsOutcome:
     """Judge cells, count low years and flag ШНОР and the risk group with reasons.
@@ -195,7 +195,7 @@ def _school_years(cells: nw.LazyFrame) -> pa.Table:
 
 def _schools(
     school_years: pa.Table,
-    school_ids: Sequence[str] | None,
+    school_ids: Sequence[str] | pa.Array | None,
     rule: LowResultsRule,
     window: tuple[int, ...],
 ) -> pa.Table:
@@ -218,11 +218,9 @@ def _schools(
             ("low_year", "sum"),
         ]
     )
-    known = set(grouped.column("school_id").to_pylist())
-    extra = [s for s in dict.fromkeys(school_ids or ()) if s not in known]
-    ids = pa.concat_arrays(
-        [grouped.column("school_id").combine_chunks(), pa.array(extra, pa.string())]
-    )
+    found = grouped.column("school_id").combine_chunks()
+    extra = _missing_ids(school_ids, found)
+    ids = pa.concat_arrays([found, extra])
     order = pc.sort_indices(ids)
     ids = ids.take(order)
 
@@ -256,6 +254,15 @@ def _schools(
             "max_share": _nan_to_null(column("max_share_max", np.nan)),
         }
     )
+
+
+def _missing_ids(school_ids: Sequence[str] | pa.Array | None, found: pa.Array) -> pa.Array:
+    """The distinct ids of ``school_ids`` (the register) that ``found`` lacks, nulls left out."""
+    if school_ids is None or not len(school_ids):
+        return pa.array([], pa.string())
+    given = school_ids if isinstance(school_ids, pa.Array) else pa.array(list(school_ids))
+    given = pc.unique(given.cast(pa.string()).drop_null())
+    return given.filter(pc.invert(pc.is_in(given, value_set=found)))
 
 
 def _sorted(table: pa.Table, keys: Sequence[str]) -> pa.Table:
