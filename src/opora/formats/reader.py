@@ -93,12 +93,12 @@ def _read(
     decode: bool,
     dictionary_texts: bool,
 ) -> ParseResult:
-    with tempfile.TemporaryDirectory(prefix="opora-formats-") as workdir, quiet_connection() as con:
+    # The clean CSV fast path needs no DuckDB: a connection is opened for the careful path only.
+    with tempfile.TemporaryDirectory(prefix="opora-formats-") as workdir:
         delimiter = None
+        sheet = None
         if is_spreadsheet(file):
             headers, sheet = read_sheet(file)
-            index = pa.array(np.arange(sheet.num_rows, dtype=np.int64))
-            con.register("sheet", sheet.append_column("__index", index))
             source = "sheet"
         else:
             headers, path, delimiter = _csv_file(kind, file, Path(workdir), decode)
@@ -118,19 +118,25 @@ def _read(
             clean = clean_csv_table(plan, path, delimiter, len(headers), known_school_ids)
             if clean is not None:
                 return _accepted(kind, clean, match.warnings, keep_dictionaries=dictionary_texts)
-        screened = screen(con, plan, source)
-        if delimiter is not None:
-            broken = _structural_errors(con, delimiter, len(headers), decode)
-            if broken:
-                return ParseResult(kind, None, broken, match.warnings)
-        found, typed = _diagnose_suspects(con, plan, source, screened, csv=delimiter is not None)
-        repeats = _may_repeat_keys(typed)
-        typed = typed.drop_columns(["__key"])
-        con.register("typed", typed)
-        errors = _errors(con, plan, found, known_school_ids, repeats)
-        if errors:
-            return ParseResult(kind, None, errors, match.warnings)
-        return _accepted(kind, typed, match.warnings)
+        with quiet_connection() as con:
+            if sheet is not None:
+                index = pa.array(np.arange(sheet.num_rows, dtype=np.int64))
+                con.register("sheet", sheet.append_column("__index", index))
+            screened = screen(con, plan, source)
+            if delimiter is not None:
+                broken = _structural_errors(con, delimiter, len(headers), decode)
+                if broken:
+                    return ParseResult(kind, None, broken, match.warnings)
+            found, typed = _diagnose_suspects(
+                con, plan, source, screened, csv=delimiter is not None
+            )
+            repeats = _may_repeat_keys(typed)
+            typed = typed.drop_columns(["__key"])
+            con.register("typed", typed)
+            errors = _errors(con, plan, found, known_school_ids, repeats)
+            if errors:
+                return ParseResult(kind, None, errors, match.warnings)
+            return _accepted(kind, typed, match.warnings)
 
 
 def _accepted(
