@@ -26,6 +26,7 @@ from opora.analytics._frames import (
 )
 from opora.analytics.cells import CELL_KEY, ROW_ID
 from opora.analytics.stats import two_proportion_test
+from opora.formats.clean_csv import key_numbers
 
 SIGNAL_SCHEMA = pa.schema(
     [
@@ -191,8 +192,8 @@ def collapse(
 ) -> pa.Table:
     """``collapse`` signals: cells compared on the engine, whole procedures from ``pooled``.
 
-    ``source`` is the Arrow table behind ``frame`` when there is one (prepared results on
-    DuckDB): the cells' texts are then taken from it by row position instead of going through
+    ``source`` is the prepared Arrow table behind ``frame`` when there is one (on either
+    engine): the cells' texts are then taken from it by row position instead of going through
     the engine's joins.
 
     The pairs are neighbouring years of the results ending in a ``window`` year (every pair
@@ -367,13 +368,7 @@ def _procedure_pairs(
     procedure × year grid (NumPy), and each pair of years compares two columns of the grid.
     """
     rows = pooled.num_rows
-    school, procedure = (
-        pooled.column(c).combine_chunks().dictionary_encode(null_encoding="encode")
-        for c in ("school_id", "procedure")
-    )
-    procedures = len(procedure.dictionary)
-    unit = _ints_of(school.indices) * procedures + _ints_of(procedure.indices)
-    units, unit = np.unique(unit, return_inverse=True) if rows else (np.zeros(0), unit)
+    units, unit = np.unique(key_numbers(pooled, ("school_id", "procedure")), return_inverse=True)
     first = np.zeros(len(units), dtype=np.int64)
     first[unit[::-1]] = np.arange(rows)[::-1]  # a row of each procedure, for its texts
     years = sorted(
@@ -382,12 +377,12 @@ def _procedure_pairs(
     grid_n = np.zeros((len(units), len(years)), dtype=np.int64)
     grid_x = np.zeros((len(units), len(years)), dtype=np.int64)
     known = np.zeros((len(units), len(years)), dtype=bool)
-    year = _ints(pooled, "year")
+    year, n, x = (_ints(pooled, c) for c in ("year", "participants", "failures"))
     at = {y: i for i, y in enumerate(years)}
     for y, i in at.items():
         mine = year == y
-        grid_n[unit[mine], i] = _ints(pooled, "participants")[mine]
-        grid_x[unit[mine], i] = _ints(pooled, "failures")[mine]
+        grid_n[unit[mine], i] = n[mine]
+        grid_x[unit[mine], i] = x[mine]
         known[unit[mine], i] = True
     parts = []
     for y0, y1 in pairs:
@@ -430,10 +425,6 @@ def _procedure_pairs(
             )
         )
     return pa.concat_tables(parts) if parts else pa.table({})
-
-
-def _ints_of(indices: pa.Array) -> np.ndarray:
-    return indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _collapse_rows(table: pa.Table, p: np.ndarray) -> list[dict[str, Any]]:
