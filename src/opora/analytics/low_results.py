@@ -172,10 +172,8 @@ def assess_low_results(
         warnings=warnings,
     )
     low_reasons, risk_reasons = _write_reasons(outcome, method, persistent)
-    outcome.low_results = CategoryResult(
-        "low_results", details=_details(schools), texts=low_reasons
-    )
-    outcome.risk = CategoryResult("risk", details=_details(schools), texts=risk_reasons)
+    outcome.low_results = CategoryResult("low_results", details=details, texts=low_reasons)
+    outcome.risk = CategoryResult("risk", details=details, texts=risk_reasons)
     return outcome
 
 
