@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from opora.analytics.wording import whole_array
+
 CATEGORY_LABELS: dict[str, str] = {
     "low_results": "ШНОР",
     "adverse_context": "ШНСУ",
@@ -52,9 +54,8 @@ class CategoryResult:
         self.code = code
         self.details = details
         self._texts = texts
-        self._flagged = flagged if texts is None else None
-        if self._flagged is None and texts is None:
-            self._flagged = {}
+        # Exactly one of the two holds the reasons: the table, or else the dict.
+        self._flagged = None if texts is not None else ({} if flagged is None else flagged)
 
     @property
     def label(self) -> str:
@@ -125,12 +126,8 @@ def reason_lists(
     rank = np.arange(len(owner)) - first[owner]
     take[offsets[owner] + 1 + rank] = count + np.arange(len(owner))
     take[offsets[1:][has_tail] - 1] = count + len(owner) + np.flatnonzero(has_tail)
-    parts = [_array(part).cast(pa.string()) for part in (heads, items, tails)]
+    parts = [whole_array(part).cast(pa.string()) for part in (heads, items, tails)]
     values = pa.concat_arrays(parts).take(pa.array(take))
     lists = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
-    ids = _array(ids).cast(pa.string())
+    ids = whole_array(ids).cast(pa.string())
     return pa.table({"school_id": ids, "reasons": lists}, schema=REASONS_SCHEMA)
-
-
-def _array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values

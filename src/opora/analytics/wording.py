@@ -249,8 +249,7 @@ def _cell_phrase_texts(cells: pa.Table, guard: float | None) -> pa.Array:
         text("failures"), " из ", text("participants"), " (", percent_texts(shares, guard),
         ") ", failed,
     ]  # fmt: skip
-    joined = pc.binary_join_element_wise(*parts, "")
-    return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
+    return whole_array(pc.binary_join_element_wise(*parts, ""))
 
 
 def joined_present(columns: list[pa.Array], separator: str, length: int) -> pa.Array:
@@ -269,7 +268,7 @@ def joined_present(columns: list[pa.Array], separator: str, length: int) -> pa.A
     """
     if not columns:
         return pa.array([""] * length, pa.string())
-    arrays = [_whole(column).cast(pa.string()) for column in columns]
+    arrays = [whole_array(column).cast(pa.string()) for column in columns]
     present = np.column_stack(
         [pc.is_valid(array).to_numpy(zero_copy_only=False) for array in arrays]
     )
@@ -281,5 +280,6 @@ def joined_present(columns: list[pa.Array], separator: str, length: int) -> pa.A
     return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), texts), separator)
 
 
-def _whole(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+def whole_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The values as one Arrow array (the chunks of a chunked array combined)."""
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
