@@ -208,8 +208,8 @@ def adverse_context(index: ContextIndex, quantile: float) -> CategoryResult:
 
 def _raising_factors(chosen: pa.Table, index: ContextIndex) -> tuple[np.ndarray, pa.Array]:
     """«Больше всего влияют: фактор 45 % (в среднем 18 %); …» for the rows of ``chosen`` that
-    have a factor raising their index (their positions and the texts), as :func:`top_factors`
-    says it: at most ``TOP_FACTORS`` factors, the largest term first, ties by factor name."""
+    have a factor raising their index (their positions and the texts): at most
+    ``TOP_FACTORS`` factors, the largest term first, ties by factor name."""
     names = sorted(index.weights)
     rows = chosen.num_rows
     if not names or not rows:
@@ -239,20 +239,6 @@ def _raising_factors(chosen: pa.Table, index: ContextIndex) -> tuple[np.ndarray,
     owner = np.flatnonzero(raising.any(axis=1))
     said = pc.binary_join_element_wise("Больше всего влияют: ", listed.take(pa.array(owner)), "")
     return owner, said
-
-
-def top_factors(row: Mapping[str, Any], index: ContextIndex, limit: int = TOP_FACTORS) -> list[str]:
-    """The factors that raise a school's index most, as «фактор 45 % (в среднем 18 %)»."""
-    terms = [
-        (row[f"term_{f}"], f)
-        for f in index.weights
-        if row.get(f"term_{f}") is not None and row[f"term_{f}"] > 0
-    ]
-    terms.sort(key=lambda t: (-t[0], t[1]))
-    return [
-        f"{FACTOR_LABELS[f]} {_pct(row[f])} (в среднем {_pct(index.means[f])})"
-        for _, f in terms[:limit]
-    ]
 
 
 def _pct(value: float) -> str:
