@@ -160,3 +160,29 @@ def _assert_same(left: pa.Table, right: pa.Table) -> None:
                     assert x == pytest.approx(y, rel=1e-9, abs=1e-12), name
         else:
             assert a == b, name
+
+
+def test_results_with_dictionary_texts_as_the_reader_gives_them_identify_alike(engine):
+    table, context = _case()
+    texts = ("school_id", "procedure", "subject")
+    encoded = table
+    for name in texts:
+        i = encoded.column_names.index(name)
+        encoded = encoded.set_column(i, name, encoded.column(name).dictionary_encode())
+    assert pa.types.is_dictionary(encoded.schema.field("school_id").type)
+    plain = identify(_schools("low", "risk", "lead"), table, context, engine=engine)
+    coded = identify(_schools("low", "risk", "lead"), encoded, context, engine=engine)
+    _assert_same(plain.schools, coded.schools)
+    _assert_same(plain.cells, coded.cells)
+    assert {c: r.flagged for c, r in plain.categories.items()} == {
+        c: r.flagged for c, r in coded.categories.items()
+    }
+    # The register, the context and the results together: empty, lead, low, mid, risk, tiny.
+    assert coded.schools.column("categories").to_pylist() == [
+        "",
+        "leader",
+        "low_results;adverse_context",
+        "",
+        "risk",
+        "adverse_context",
+    ]

@@ -118,6 +118,10 @@ def identify(
     # (A relation belongs to its cursor: the thread wraps the Arrow table on a cursor of its own.)
     source = prepared if engine == "duckdb" else lazy_results
     signals_job = _background(engine, _signals, source, prepared, students, method, window, engine)
+    # The context index and ШНСУ need only the context: computed meanwhile in another thread.
+    context_job = None
+    if context is not None:
+        context_job = _background(engine, _context_verdicts, context, method, engine)
     register = None  # without a register or context: every school of the results
     if schools is not None or context is not None:
         register = pa.concat_arrays([_ids(schools), _ids(context)])
@@ -130,10 +134,9 @@ def identify(
     }
     index: ContextIndex | None = None
     model = None
-    if context is not None:
+    if context_job is not None:
         step("Индекс социального контекста")
-        index = context_index(context, method.adverse_context.weights, engine)
-        categories["adverse_context"] = adverse_context(index, method.adverse_context.quantile)
+        index, categories["adverse_context"] = context_job()
         step("Ожидаемые результаты и резильентность")
         model = _expected_model(outcome, index, context, method, warnings)
         if model is not None:
@@ -201,6 +204,15 @@ def _signals(
         window=window,
         source=prepared,
     )
+
+
+def _context_verdicts(
+    context: pa.Table, method: Methodology, engine: str
+) -> tuple[ContextIndex, CategoryResult]:
+    """The context index of every school and the ШНСУ category judged on it."""
+    rule = method.adverse_context
+    index = context_index(context, rule.weights, engine)
+    return index, adverse_context(index, rule.quantile)
 
 
 def _background(engine: str, work: Callable[..., Any], *args: Any) -> Callable[[], Any]:
