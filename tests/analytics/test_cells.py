@@ -106,3 +106,31 @@ def test_repeated_keys_are_found_exactly():
     # The same cell in another year is no repeat; an empty grade differs from a grade.
     assert not _repeated_keys(_table([ROWS[6], ROWS[7]]), keys)
     assert not _repeated_keys(_table([ROWS[5], ("02", 2025, "ВПР", "Математика", None)]), keys)
+
+
+def test_prepared_failures_follow_the_rule_the_engines_apply(engine):
+    # Every combination of procedure kind, mark_2 and below_min present or empty.
+    from opora.analytics.cells import failure_columns
+    from opora.analytics.frames import collect, to_lazy
+
+    procedures = ["ЕГЭ", "ВПР", "ОГЭ", "КДР", None]
+    rows = [(p, m2, bm) for p in procedures for m2 in (4, None) for bm in (1, None)]
+    table = pa.table(
+        {
+            "procedure": pa.array([r[0] for r in rows], pa.string()),
+            "mark_2": pa.array([r[1] for r in rows], pa.int64()),
+            "below_min": pa.array([r[2] for r in rows], pa.int64()),
+        }
+    )
+    by_engine = collect(to_lazy(table, engine).with_columns(failure_columns()[0]))
+    # By hand: ЕГЭ counts below_min when given, otherwise mark_2; the others the reverse.
+    by_hand = [
+        (bm if bm is not None else m2) if p == "ЕГЭ" else (m2 if m2 is not None else bm)
+        for p, m2, bm in rows
+    ]
+    assert by_engine.column("failures").to_pylist() == by_hand
+    for dictionary in (False, True):
+        source = _table([("1", 2024, p, "М", 5) for p, _, _ in rows], dictionary)
+        source = source.append_column("mark_2", table.column("mark_2"))
+        source = source.append_column("below_min", table.column("below_min"))
+        assert prepare_results(source).column("failures").to_pylist() == by_hand
