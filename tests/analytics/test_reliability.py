@@ -457,3 +457,31 @@ def test_whole_procedures_collapse_as_computed_by_hand(engine):
     assert (figures["failures_from"], figures["participants_from"]) == (19, 40)
     assert (figures["failures_to"], figures["participants_to"]) == (1, 40)
     assert fall["p_value"] == pytest.approx(math.erfc(_z(19, 40, 1, 40) / math.sqrt(2)))
+
+
+def test_pooling_by_unit_number_gives_the_pools_of_the_texts(engine):
+    # With the prepared table as ``source`` the engine groups by the school × procedure
+    # number and the texts come back by row position: the same pools as grouping by texts.
+    from opora.analytics._signals import pooled_table, results_frame
+    from opora.analytics.cells import UNIT_KEY, prepare_results
+
+    raw = _mixed_cells()
+    prepared = prepare_results(raw)
+    top = ["mark_4", "mark_5"]
+    by_texts = pooled_table(results_frame(to_lazy(raw, engine)), top)
+    by_number = pooled_table(results_frame(to_lazy(prepared, engine)), top, source=prepared)
+    assert UNIT_KEY in by_number.column_names and UNIT_KEY not in by_texts.column_names
+    columns = ["school_id", "year", "procedure", "participants", "failures", "top"]
+
+    def rows(table):
+        return sorted(tuple(r[c] for c in columns) for r in table.to_pylist())
+
+    assert rows(by_number) == rows(by_texts)
+    # By hand from _mixed_cells: «a» ВПР 2026 pools Математика 5 (1 of 30), Математика 6 and
+    # Русский язык 5 (18 of 30 each), each with 5 + 5 top marks; the row without marks has no
+    # known failures and is left out.
+    found = {(r[0], r[1], r[2]): r[3:] for r in rows(by_number)}
+    assert found[("a", 2026, "ВПР")] == (90, 37, 30)
+    assert found[("a", 2024, "ОГЭ")] == (30, 18, 10)
+    units = (("a", "ВПР"), ("a", "ОГЭ"), ("b", "ВПР"))
+    assert set(found) == {(s, y, p) for s, p in units for y in (2024, 2025, 2026)}

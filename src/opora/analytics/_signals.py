@@ -24,7 +24,7 @@ from opora.analytics._frames import (
     require_columns,
     with_failures,
 )
-from opora.analytics.cells import CELL_KEY, ROW_ID
+from opora.analytics.cells import CELL_KEY, ROW_ID, UNIT_KEY
 from opora.analytics.stats import two_proportion_test
 from opora.formats.clean_csv import key_numbers
 
@@ -60,9 +60,18 @@ def top_mark_columns(frame: nw.LazyFrame, top_marks: str) -> list[str] | None:
 
 
 def pooled_table(
-    frame: nw.LazyFrame, top_columns: list[str] | None, procedures: list[str] | None = None
+    frame: nw.LazyFrame,
+    top_columns: list[str] | None,
+    procedures: list[str] | None = None,
+    source: pa.Table | None = None,
 ) -> pa.Table:
-    """Participants, failures (and ``top`` marks) summed per school × year × procedure."""
+    """Participants, failures (and ``top`` marks) summed per school × year × procedure.
+
+    With ``source``, the prepared Arrow table behind ``frame``, the engine groups the rows by
+    their ``unit_key`` (one number per school × procedure) instead of two texts, and the
+    texts are taken from ``source`` by the position of a row of each group; the table also
+    keeps ``unit_key`` then.
+    """
     sums = [nw.col("participants").sum(), nw.col("failures").sum()]
     ints = ["year", "participants", "failures"]
     if procedures is not None:
@@ -74,8 +83,32 @@ def pooled_table(
         frame = frame.with_columns(top=top)
         sums.append(nw.col("top").sum())
         ints.append("top")
-    pooled = frame.group_by("school_id", "year", "procedure").agg(*sums)
-    return collect(pooled, ints=tuple(ints))
+    if not _numbered(frame, source):
+        return collect(
+            frame.group_by("school_id", "year", "procedure").agg(*sums), ints=tuple(ints)
+        )
+    pooled = collect(
+        frame.group_by(UNIT_KEY, "year").agg(*sums, nw.col(ROW_ID).min()), ints=tuple(ints)
+    )
+    texts = source.select(["school_id", "procedure"]).take(pooled.column(ROW_ID))
+    columns = {
+        "school_id": texts.column("school_id").cast(pa.string()),
+        "year": pooled.column("year"),
+        "procedure": texts.column("procedure").cast(pa.string()),
+        **{c: pooled.column(c) for c in ints[1:]},
+        UNIT_KEY: pooled.column(UNIT_KEY),
+    }
+    return pa.table(columns)
+
+
+def _numbered(frame: nw.LazyFrame, source: pa.Table | None) -> bool:
+    """Whether ``frame`` holds prepared results whose rows ``source`` has by position."""
+    names = frame.collect_schema().names()
+    return (
+        source is not None
+        and ROW_ID in source.column_names
+        and all(c in names for c in (ROW_ID, CELL_KEY, UNIT_KEY))
+    )
 
 
 def _ints(table: pa.Table, name: str) -> np.ndarray:
@@ -274,13 +307,7 @@ def _cell_pairs(
     takes from ``source`` for the few signals at the end).
     """
     names = frame.collect_schema().names()
-    by_row = (
-        source is not None
-        and ROW_ID in source.column_names
-        and ROW_ID in names
-        and CELL_KEY in names
-    )
-    described = [ROW_ID] if by_row else _CELL
+    described = [ROW_ID] if _numbered(frame, source) else _CELL
     if CELL_KEY in names:
         keys = [CELL_KEY]  # prepared results: one number per cell
 
@@ -368,7 +395,12 @@ def _procedure_pairs(
     procedure × year grid (NumPy), and each pair of years compares two columns of the grid.
     """
     rows = pooled.num_rows
-    units, unit = np.unique(key_numbers(pooled, ("school_id", "procedure")), return_inverse=True)
+    numbers = (
+        _ints(pooled, UNIT_KEY)
+        if UNIT_KEY in pooled.column_names
+        else key_numbers(pooled, ("school_id", "procedure"))
+    )
+    units, unit = np.unique(numbers, return_inverse=True)
     first = np.zeros(len(units), dtype=np.int64)
     first[unit[::-1]] = np.arange(rows)[::-1]  # a row of each procedure, for its texts
     years = sorted(

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from opora.analytics.frames import collect, distinct
 from opora.analytics.methodology import LowResultsRule
 from opora.analytics.stats import wilson_interval, z_value
-from opora.formats.clean_csv import key_numbers
+from opora.formats.clean_csv import key_numbers, key_numbers_within
 
 # Shares are compared as failures >= threshold * participants; the epsilon absorbs the float
 # error of the product (0.3 * 10 = 3.0000000000000004), so 3 of 10 at 0.30 is low.
@@ -60,6 +60,8 @@ RESULTS_SCHEMA: dict[str, pa.DataType] = {
 }
 # The integer key of a cell (see :func:`cell_keys`), added by :func:`prepare_results`.
 CELL_KEY = "cell_key"
+# The integer key of a school's procedure (school × procedure), numbered like the cells.
+UNIT_KEY = "unit_key"
 # Each prepared row's position in its table: a query can give positions instead of texts,
 # which are then taken from the Arrow table (DuckDB moves texts through a join slowly).
 ROW_ID = "row_id"
@@ -110,13 +112,14 @@ CELL_COLUMNS: tuple[str, ...] = (
 
 def prepare_results(results: pa.Table) -> pa.Table:
     """Keep the columns the rules need, with fixed types; absent optional columns become nulls;
-    ``cell_key`` numbers the cells (:func:`cell_keys`), ``row_id`` is the row's position and
+    ``cell_key`` numbers the cells (:func:`cell_keys`), ``unit_key`` the school × procedure
+    pairs in the same way, ``row_id`` is the row's position and
     ``failures`` is each row's count of failures (:func:`failure_columns`).
 
     >>> prepare_results(pa.table({"school_id": ["1"], "year": [2024], "procedure": ["ЕГЭ"],
     ...     "subject": ["Химия"], "grade": [11], "participants": [7], "below_min": [1]})
     ... ).column_names[-6:]
-    ['mark_4', 'mark_5', 'below_min', 'cell_key', 'row_id', 'failures']
+    ['mark_5', 'below_min', 'cell_key', 'unit_key', 'row_id', 'failures']
     """
     missing = [c for c in REQUIRED_RESULTS if c not in results.column_names]
     if missing:
@@ -135,12 +138,14 @@ def prepare_results(results: pa.Table) -> pa.Table:
 
     # The columns are typed in threads while the cells are numbered (Arrow works without the GIL).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="opora-prepare") as pool:
-        keys = pool.submit(cell_keys, results)
+        keys = pool.submit(_unit_and_cell_keys, results)
         columns = dict(zip(RESULTS_SCHEMA, pool.map(typed, RESULTS_SCHEMA), strict=True))
-        columns[CELL_KEY] = keys.result()
+        columns[CELL_KEY], columns[UNIT_KEY] = keys.result()
     columns[ROW_ID] = pa.array(np.arange(results.num_rows, dtype=np.int64))
     # The failures once (every query on the results would otherwise compute them again).
-    columns["failures"] = row_failures(columns["procedure"], columns["mark_2"], columns["below_min"])
+    columns["failures"] = row_failures(
+        columns["procedure"], columns["mark_2"], columns["below_min"]
+    )
     return pa.table(columns)
 
 
@@ -170,10 +175,16 @@ def _threshold_rows(procedure: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | 
         return pc.fill_null(pc.is_in(procedure, value_set=names), False)
     chunks = procedure.chunks if isinstance(procedure, pa.ChunkedArray) else [procedure]
     found = [
-        pc.fill_null(pc.is_in(c.dictionary, value_set=names).take(c.indices), False)
-        for c in chunks
+        pc.fill_null(pc.is_in(c.dictionary, value_set=names).take(c.indices), False) for c in chunks
     ]
     return pa.chunked_array(found, pa.bool_())
+
+
+def _unit_and_cell_keys(results: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """The cell numbers and the school × procedure numbers, the latter numbered on the way."""
+    unit = key_numbers_within(results, KEY_COLUMNS[:2])
+    cell = key_numbers_within(results, KEY_COLUMNS[2:], unit)[0]
+    return pa.array(cell, pa.int64()), pa.array(unit[0], pa.int64())
 
 
 def cell_keys(results: pa.Table) -> pa.Array:

@@ -103,7 +103,7 @@ def unreliable(
     frame = results_frame(raw)
     # One pooled table (school × year × procedure) serves both the ВПР/ГИА comparison and the
     # collapse of whole procedures; only the cell level needs another pass over the results.
-    pooled = pooled_table(frame, top_mark_columns(frame, top_marks))
+    pooled = pooled_table(frame, top_mark_columns(frame, top_marks), source=source)
     judged = pooled
     if window is not None:
         judged = pooled.filter(pc.is_in(pooled.column("year"), pa.array(list(window), pa.int64())))

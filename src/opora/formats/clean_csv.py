@@ -232,8 +232,24 @@ def key_numbers(table: pa.Table, names: Sequence[str]) -> np.ndarray:
     >>> key_numbers(t, ["s", "g"]).tolist()
     [5, 2, 5]
     """
-    key = np.zeros(table.num_rows, dtype=np.int64)
-    size = 1
+    return key_numbers_within(table, names)[0]
+
+
+def key_numbers_within(
+    table: pa.Table,
+    names: Sequence[str],
+    within: tuple[np.ndarray, int] | None = None,
+) -> tuple[np.ndarray, int]:
+    """:func:`key_numbers` of ``names`` inside the numbers ``within`` (the numbers of some
+    leading key columns and how many there can be), and how many numbers there can be now:
+    the numbers of a key and of its first columns without numbering those twice.
+
+    >>> t = pa.table({"s": ["б", "а", "б"], "g": [5, None, 5]})
+    >>> first = key_numbers_within(t, ["s"])
+    >>> first[0].tolist(), key_numbers_within(t, ["g"], first)[0].tolist()
+    ([2, 1, 2], [5, 2, 5])
+    """
+    key, size = within if within is not None else (np.zeros(table.num_rows, dtype=np.int64), 1)
     for name in names:
         codes, count = _ordered_codes(table, name)
         if size * count >= 2**62:  # too many combinations for one number: renumber first
@@ -241,7 +257,7 @@ def key_numbers(table: pa.Table, names: Sequence[str]) -> np.ndarray:
             size = int(key.max()) + 1 if len(key) else 1
         key = key * count + codes
         size *= count
-    return key
+    return key, size
 
 
 def _ordered_codes(table: pa.Table, name: str) -> tuple[np.ndarray, int]:
