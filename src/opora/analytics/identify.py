@@ -24,7 +24,12 @@ from opora.analytics.cells import window_years
 from opora.analytics.context import ContextIndex, adverse_context, context_index
 from opora.analytics.frames import to_lazy
 from opora.analytics.leaders import leaders
-from opora.analytics.low_results import LowResultsOutcome, assess_low_results, prepare_results
+from opora.analytics.low_results import (
+    LowResultsOutcome,
+    assess_low_results,
+    prepare_results,
+    write_reasons,
+)
 from opora.analytics.methodology import DEFAULT, Methodology
 from opora.analytics.verdicts import CATEGORY_LABELS, CATEGORY_ORDER, CategoryResult
 from opora.analytics.wording import joined_present
@@ -125,12 +130,15 @@ def identify(
     register = None  # without a register or context: every school of the results
     if schools is not None or context is not None:
         register = pa.concat_arrays([_ids(schools), _ids(context)])
-    outcome = assess_low_results(lazy_results, method, school_ids=register, years=window)
+    outcome = assess_low_results(
+        lazy_results, method, school_ids=register, years=window, reasons=False
+    )
+    # The reasons of ШНОР and the risk group are Python and Arrow work: written in a thread
+    # while this one has the engine find the leaders' cells.
+    reasons_job = _background(engine, write_reasons, outcome, method)
     warnings = list(outcome.warnings)
     categories: dict[str, CategoryResult] = {
-        "low_results": outcome.low_results,
-        "risk": outcome.risk,
-        "leader": leaders(outcome, method.leaders.max_failure_share),
+        "leader": leaders(outcome, method.leaders.max_failure_share)
     }
     index: ContextIndex | None = None
     model = None
@@ -145,6 +153,8 @@ def identify(
                 categories["adverse_context"].reason_table().column("school_id").to_pylist(),
                 min_contribution=method.resilient.min_contribution,
             )
+    reasons_job()
+    categories["low_results"], categories["risk"] = outcome.low_results, outcome.risk
     step("Признаки необъективности")
     signals = None
     found = signals_job()

@@ -108,6 +108,8 @@ class LowResultsOutcome:
     risk: CategoryResult
     status_reasons: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # The Rosobrnadzor indicator's procedures low years running, per school (for the reasons).
+    persistent: dict[str, list[tuple[str, list[int]]]] = field(default_factory=dict)
 
     def cell_table(self) -> pa.Table:
         """Collect the cell detail (every window cell, judged or not) sorted by its key."""
@@ -120,12 +122,16 @@ def assess_low_results(
     method: Methodology,
     school_ids: Sequence[str] | pa.Array | None = None,
     years: Sequence[int] | None = None,
+    *,
+    reasons: bool = True,
 ) -> LowResultsOutcome:
     """Judge cells, count low years and flag ШНОР and the risk group with reasons.
 
     ``results`` is a lazy frame of :func:`prepare_results`; ``school_ids`` (the register) adds
     schools with no results (default: every school of ``results``); ``years`` overrides the
-    window (normally found from the data).
+    window (normally found from the data). ``reasons=False`` leaves the reasons to a later
+    :func:`write_reasons` (the categories then have their details only), so that the caller
+    can write them while the engine works on something else.
 
     >>> import pyarrow as pa
     >>> from opora.analytics.frames import to_lazy
@@ -170,11 +176,20 @@ def assess_low_results(
         low_results=CategoryResult("low_results", details=details),
         risk=CategoryResult("risk", details=details),
         warnings=warnings,
+        persistent=persistent,
     )
-    low_reasons, risk_reasons = _write_reasons(outcome, method, persistent)
+    if reasons:
+        write_reasons(outcome, method)
+    return outcome
+
+
+def write_reasons(outcome: LowResultsOutcome, method: Methodology) -> None:
+    """Give the ШНОР and the risk group of ``outcome`` their reasons (Arrow and NumPy only: no
+    engine query, so it may run in a thread of its own)."""
+    details = outcome.low_results.details
+    low_reasons, risk_reasons = _write_reasons(outcome, method, outcome.persistent)
     outcome.low_results = CategoryResult("low_results", details=details, texts=low_reasons)
     outcome.risk = CategoryResult("risk", details=details, texts=risk_reasons)
-    return outcome
 
 
 def _school_years(cells: nw.LazyFrame) -> pa.Table:
