@@ -485,3 +485,68 @@ def test_pooling_by_unit_number_gives_the_pools_of_the_texts(engine):
     assert found[("a", 2024, "ОГЭ")] == (30, 18, 10)
     units = (("a", "ВПР"), ("a", "ОГЭ"), ("b", "ВПР"))
     assert set(found) == {(s, y, p) for s, p in units for y in (2024, 2025, 2026)}
+
+
+def _many_cells(seed, repeat_a_cell=False):
+    """Two hundred cells of four years with shares that often fall by 20 points or more (so
+    that many pairs are compared), some small classes and some cells missing a year."""
+    import random
+
+    rng = random.Random(seed)
+    rows = []
+    for c in range(200):
+        school, subject = f"s{c % 37:02d}", ("Математика", "Русский язык", "Физика")[c % 3]
+        grade = 4 + c % 5
+        for year in (2023, 2024, 2025, 2026):
+            if rng.random() < 0.1:
+                continue  # the cell is missing that year
+            n = rng.choice((3, 4, 12, 25, 40))
+            failed = rng.randint(0, n) if rng.random() < 0.5 else rng.randint(0, n // 5)
+            rows.append((school, year, "ВПР", subject, grade, n, failed, n - failed, 0, 0, None))
+    if repeat_a_cell:
+        # One cell weak in 2024 and twice in 2025, both rows far better: two pairs of rows.
+        cell = ("r", "ВПР", "Математика", 5)
+        rows.append((cell[0], 2024, *cell[1:], 25, 20, 5, 0, 0, None))
+        for failed in (0, 1):
+            rows.append((cell[0], 2025, *cell[1:], 30, failed, 30 - failed, 0, 0, None))
+    return _results(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_cells_matched_by_their_numbers_give_the_signals_of_the_key_columns(engine, seed):
+    # With ``source`` the engine matches the cells of two years by their numbers and carries
+    # row positions; without, it matches the four key columns and carries the texts. Both
+    # must find the same signals in a world of many cells, small classes and missing years.
+    from opora.analytics.cells import prepare_results
+
+    prepared = prepare_results(_many_cells(seed))
+    lazy = to_lazy(prepared, engine)
+    _, joined = unreliable(lazy, window=(2025, 2026), collapse_p=0.05, collapse_min_drop=0.2)
+    _, matched = unreliable(
+        lazy, window=(2025, 2026), collapse_p=0.05, collapse_min_drop=0.2, source=prepared
+    )
+    assert matched.to_pylist() == joined.to_pylist()
+    assert sum(r["signal"] == "collapse" and r["subject"] is not None for r in joined.to_pylist())
+
+
+def test_a_cell_repeated_in_a_year_is_paired_with_every_row_either_way(engine):
+    # The format allows one row per cell and year; a table that has two gets every pair of
+    # rows compared, by numbers as by key columns.
+    from opora.analytics.cells import prepare_results
+
+    prepared = prepare_results(_many_cells(4, repeat_a_cell=True))
+    lazy = to_lazy(prepared, engine)
+    options = {"window": (2025, 2026), "collapse_p": 0.05, "collapse_min_drop": 0.2}
+    _, joined = unreliable(lazy, **options)
+    _, matched = unreliable(lazy, source=prepared, **options)
+    # (the two signals of the repeated cell tie in the signal order: compared as a set)
+    assert sorted(map(str, matched.to_pylist())) == sorted(map(str, joined.to_pylist()))
+    repeated = [
+        r
+        for r in joined.to_pylist()
+        if r["school_id"] == "r" and r["signal"] == "collapse" and r["subject"] is not None
+    ]
+    assert [(r["year"], r["subject"], r["grade"]) for r in repeated] == [
+        (2025, "Математика", 5),
+        (2025, "Математика", 5),
+    ]
