@@ -186,3 +186,33 @@ def test_results_with_dictionary_texts_as_the_reader_gives_them_identify_alike(e
         "risk",
         "adverse_context",
     ]
+
+
+def test_a_model_that_cannot_be_fitted_becomes_a_warning_after_the_window_one(engine):
+    # Two schools with results and context, but fitted weights for two factors need more than
+    # three: no expected shares, no resilient schools, ШНСУ still judged, both warnings kept.
+    table = results(
+        ("a", 2024, "ВПР", "Математика", 5, 20, 8),
+        ("b", 2024, "ВПР", "Математика", 5, 20, 1),
+    )
+    context = pa.table(
+        {
+            "school_id": ["a", "b"],
+            "year": [2024, 2024],
+            "low_income": [40.0, 10.0],
+            "foster_care": [3.0, 1.0],
+        }
+    )
+    method = dataclasses.replace(
+        load_methodology("altai-2020"), expected=ExpectedRule(weights="fitted")
+    )
+    run = identify(None, table, context, method=method, engine=engine)
+    assert run.fitted is None
+    assert "resilient" not in run.categories and "adverse_context" in run.categories
+    assert run.warnings[0].startswith("В результатах 1 год (2024 г.)")
+    assert run.warnings[1] == (
+        "Ожидаемые результаты не рассчитаны: Для расчёта ожидаемых результатов нужно больше "
+        "школ с данными о результатах и контексте, чем параметров модели (3); сейчас — 2. "
+        'Расширьте окно лет или используйте weights = "fixed".'
+    )
+    assert all(r["expected_share"] is None for r in run.schools.to_pylist())

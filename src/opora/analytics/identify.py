@@ -135,24 +135,27 @@ def identify(
     )
     # The reasons of ШНОР and the risk group are Python and Arrow work: written in a thread
     # while this one has the engine find the leaders' cells.
+    # The expected results and resilience need the pooled shares and the context: fitted in a
+    # thread of their own meanwhile too.
     reasons_job = _background(engine, write_reasons, outcome, method)
+    expected_job = None
+    if context_job is not None:
+        expected_job = _background(
+            engine, _expected_verdicts, outcome, context_job, context, method
+        )
     warnings = list(outcome.warnings)
     categories: dict[str, CategoryResult] = {
         "leader": leaders(outcome, method.leaders.max_failure_share)
     }
     index: ContextIndex | None = None
     model = None
-    if context_job is not None:
+    if expected_job is not None:
         step("Индекс социального контекста")
-        index, categories["adverse_context"] = context_job()
         step("Ожидаемые результаты и резильентность")
-        model = _expected_model(outcome, index, context, method, warnings)
-        if model is not None:
-            categories["resilient"] = _expected.resilient(
-                model,
-                categories["adverse_context"].reason_table().column("school_id").to_pylist(),
-                min_contribution=method.resilient.min_contribution,
-            )
+        index, categories["adverse_context"], model, resilient, more = expected_job()
+        warnings += more
+        if resilient is not None:
+            categories["resilient"] = resilient
     reasons_job()
     categories["low_results"], categories["risk"] = outcome.low_results, outcome.risk
     step("Признаки необъективности")
@@ -223,6 +226,27 @@ def _context_verdicts(
     rule = method.adverse_context
     index = context_index(context, rule.weights, engine)
     return index, adverse_context(index, rule.quantile)
+
+
+def _expected_verdicts(
+    outcome: LowResultsOutcome,
+    context_job: Callable[[], tuple[ContextIndex, CategoryResult]],
+    context: pa.Table,
+    method: Methodology,
+) -> tuple[ContextIndex, CategoryResult, Any, CategoryResult | None, list[str]]:
+    """The context index, ШНСУ (from ``context_job``), the expected-results model, the
+    resilient schools (``None`` without a model) and the warnings of the fit."""
+    index, adverse = context_job()
+    warnings: list[str] = []
+    model = _expected_model(outcome, index, context, method, warnings)
+    resilient = None
+    if model is not None:
+        resilient = _expected.resilient(
+            model,
+            adverse.reason_table().column("school_id").to_pylist(),
+            min_contribution=method.resilient.min_contribution,
+        )
+    return index, adverse, model, resilient, warnings
 
 
 def _background(engine: str, work: Callable[..., Any], *args: Any) -> Callable[[], Any]:
