@@ -133,10 +133,9 @@ def identify(
     outcome = assess_low_results(
         lazy_results, method, school_ids=register, years=window, reasons=False
     )
-    # The reasons of ШНОР and the risk group are Python and Arrow work: written in a thread
-    # while this one has the engine find the leaders' cells.
-    # The expected results and resilience need the pooled shares and the context: fitted in a
-    # thread of their own meanwhile too.
+    # While this thread has the engine find the leaders' cells, the reasons of ШНОР and the
+    # risk group (Python and Arrow) are written in one thread and the expected results and
+    # resilience (the pooled shares and the context) fitted in another.
     reasons_job = _background(engine, write_reasons, outcome, method)
     expected_job = None
     if context_job is not None:
@@ -150,8 +149,7 @@ def identify(
     index: ContextIndex | None = None
     model = None
     if expected_job is not None:
-        step("Индекс социального контекста")
-        step("Ожидаемые результаты и резильентность")
+        step("Социальный контекст, ожидаемые результаты и резильентность")
         index, categories["adverse_context"], model, resilient, more = expected_job()
         warnings += more
         if resilient is not None:
