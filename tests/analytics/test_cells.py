@@ -134,3 +134,38 @@ def test_prepared_failures_follow_the_rule_the_engines_apply(engine):
         source = source.append_column("mark_2", table.column("mark_2"))
         source = source.append_column("below_min", table.column("below_min"))
         assert prepare_results(source).column("failures").to_pylist() == by_hand
+
+
+def test_key_numbers_renumber_when_the_combinations_outgrow_one_number():
+    # Two whole-number columns spanning 2**40 and 2**24 values: 2**64 combinations do not fit
+    # one int64 (multiplied out, the largest first value would wrap round to 0), so the
+    # numbers of the first column are renumbered before the second is added. The numbers must
+    # still be equal exactly for equal rows and keep the order of the rows.
+    from opora.formats.clean_csv import key_numbers
+
+    a = [0, 2**40 - 1, 0, 2**40 - 1, 7, None]
+    b = [2**24 - 2, 0, 2**24 - 2, 5, 0, 0]
+    table = pa.table({"a": pa.array(a, pa.int64()), "b": pa.array(b, pa.int64())})
+    keys = key_numbers(table, ["a", "b"]).tolist()
+    rows = list(zip(a, b, strict=True))
+    for i in range(len(rows)):
+        for j in range(len(rows)):
+            assert (keys[i] == keys[j]) == (rows[i] == rows[j])
+    by_row = sorted(range(len(rows)), key=lambda i: ((-1 if a[i] is None else a[i]), b[i], i))
+    assert sorted(range(len(rows)), key=lambda i: (keys[i], i)) == by_row
+
+
+def test_key_numbers_within_leave_the_numbers_they_are_given_as_they_were():
+    import numpy as np
+
+    from opora.formats.clean_csv import key_numbers, key_numbers_within
+
+    table = _table(ROWS)
+    first = key_numbers_within(table, ["school_id", "procedure"])
+    before = first[0].copy()
+    whole = key_numbers_within(table, ["subject", "grade"], first)[0]
+    assert np.array_equal(first[0], before)
+    assert (
+        whole.tolist()
+        == key_numbers(table, ["school_id", "procedure", "subject", "grade"]).tolist()
+    )
