@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from opora.analytics.frames import collect, distinct
 from opora.analytics.methodology import LowResultsRule
 from opora.analytics.stats import wilson_interval, z_value
-from opora.formats.clean_csv import key_numbers, key_numbers_within
+from opora.formats.clean_csv import key_numbers, key_numbers_within, rows_in
 
 # Shares are compared as failures >= threshold * participants; the epsilon absorbs the float
 # error of the product (0.3 * 10 = 3.0000000000000004), so 3 of 10 at 0.30 is low.
@@ -162,22 +162,11 @@ def row_failures(
     ...     pa.array([1, 9, 3, None])).to_pylist()
     [1, 2, 3, 1]
     """
-    threshold = _threshold_rows(procedure)
+    # An empty procedure is not a threshold one.
+    threshold = pc.fill_null(rows_in(procedure, pa.array(THRESHOLD_PROCEDURES, pa.string())), False)
     has_below = pc.is_valid(below_min)
     uses_below = pc.and_(has_below, pc.or_(threshold, pc.is_null(mark_2)))
     return pc.if_else(uses_below, below_min, mark_2)
-
-
-def _threshold_rows(procedure: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Whether each row's procedure is one of :data:`THRESHOLD_PROCEDURES` (false when empty)."""
-    names = pa.array(THRESHOLD_PROCEDURES, pa.string())
-    if not pa.types.is_dictionary(procedure.type):
-        return pc.fill_null(pc.is_in(procedure, value_set=names), False)
-    chunks = procedure.chunks if isinstance(procedure, pa.ChunkedArray) else [procedure]
-    found = [
-        pc.fill_null(pc.is_in(c.dictionary, value_set=names).take(c.indices), False) for c in chunks
-    ]
-    return pa.chunked_array(found, pa.bool_())
 
 
 def _unit_and_cell_keys(results: pa.Table) -> tuple[pa.Array, pa.Array]:

@@ -249,9 +249,10 @@ def key_numbers_within(
     >>> first[0].tolist(), key_numbers_within(t, ["g"], first)[0].tolist()
     ([2, 1, 2], [5, 2, 5])
     """
-    key, size = (within[0].copy(), within[1]) if within is not None else (None, 1)
-    if key is None:
-        key = np.zeros(table.num_rows, dtype=np.int64)
+    if within is None:
+        key, size = np.zeros(table.num_rows, dtype=np.int64), 1
+    else:
+        key, size = within[0].copy(), within[1]  # the caller keeps its numbers
     for name in names:
         codes, count = _ordered_codes(table, name)
         if size * count >= 2**62:  # too many combinations for one number: renumber first
@@ -368,7 +369,7 @@ def _clean(plan: Plan, table: pa.Table) -> bool:
                 continue
             scoring = column.required_for
             if scoring not in rows_of:
-                rows_of[scoring] = _rows_in(procedure, _names(plan, scoring))
+                rows_of[scoring] = rows_in(procedure, _names(plan, scoring))
             if not plan.present(column.name):
                 if _any(rows_of[scoring]):  # the file lacks a column some rows need
                     return False
@@ -379,7 +380,7 @@ def _clean(plan: Plan, table: pa.Table) -> bool:
     if plan.kind == "results":
         graded = rows_of.get("graded")
         if graded is None:
-            graded = _rows_in(procedure, _names(plan, "graded"))
+            graded = rows_in(procedure, _names(plan, "graded"))
         marks = [table.column(f"mark_{m}") for m in range(2, 6)]
         total = pc.add(pc.add(pc.add(marks[0], marks[1]), marks[2]), marks[3])
         participants = table.column("participants")
@@ -403,13 +404,13 @@ def _valid(plan: Plan, column: Column, values: pa.ChunkedArray) -> bool:
     return (low is None or smallest >= low) and (high is None or largest <= high)
 
 
-def _rows_in(values: pa.ChunkedArray, names: pa.Array) -> pa.Array | pa.ChunkedArray:
-    """Which rows hold one of ``names``; a dictionary column is looked at once per distinct
-    text and the answers spread by its codes (three times cheaper than Arrow's ``is_in``,
-    which spells every row out first).
+def rows_in(values: pa.ChunkedArray | pa.Array, names: pa.Array) -> pa.Array | pa.ChunkedArray:
+    """Which rows hold one of ``names`` (null for an empty cell); a dictionary column is
+    looked at once per distinct text and the answers spread by its codes (three times cheaper
+    than Arrow's ``is_in``, which spells every row out first).
 
     >>> column = pa.chunked_array([pa.array(["ВПР", "ЕГЭ", "ВПР"]).dictionary_encode()])
-    >>> _rows_in(column, pa.array(["ВПР"])).to_pylist()
+    >>> rows_in(column, pa.array(["ВПР"])).to_pylist()
     [True, False, True]
     """
     if not pa.types.is_dictionary(values.type):
