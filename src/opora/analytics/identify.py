@@ -321,17 +321,20 @@ def _school_table(
         said = outcome.status_reasons
         at = pc.index_in(ids, value_set=pa.array(list(said), pa.string()))
         parts.append(pa.array(list(said.values()), pa.string()).take(at))
-    context_values = _lookup(ids, index.table if index else None, "context_index")
+    (context_values,) = _lookup(ids, index.table if index else None, "context_index")
+    expected, contribution, lo, hi = _lookup(
+        ids, model.table if model else None, "expected", "contribution", "lo", "hi"
+    )
     columns = {
         "school_id": ids,
         "categories": joined_present(codes, ";", len(ids)),
         "status": base.column("status"),
         "context_index": context_values,
-        "expected_share": _lookup(ids, model.table if model else None, "expected"),
+        "expected_share": expected,
         "actual_share": base.column("actual_share"),
-        "contribution": _lookup(ids, model.table if model else None, "contribution"),
-        "contribution_lo": _lookup(ids, model.table if model else None, "lo"),
-        "contribution_hi": _lookup(ids, model.table if model else None, "hi"),
+        "contribution": contribution,
+        "contribution_lo": lo,
+        "contribution_hi": hi,
         "shrunk_share": base.column("shrunk_share"),
         "shrunk_rank": base.column("shrunk_rank"),
         "low_years": base.column("low_years"),
@@ -342,12 +345,20 @@ def _school_table(
     return pa.table(columns, schema=SCHOOLS_SCHEMA)
 
 
-def _lookup(ids: pa.Array, table: pa.Table | None, column: str) -> pa.Array:
-    if table is None or column not in table.column_names:
-        return pa.nulls(len(ids), pa.float64())
+def _lookup(ids: pa.Array, table: pa.Table | None, *columns: str) -> list[pa.Array]:
+    """The values of ``columns`` of ``table`` for each school of ``ids`` (null where the table
+    has no such school or column), the schools matched once for all the columns."""
+    if table is None:
+        return [pa.nulls(len(ids), pa.float64()) for _ in columns]
     keys = table.column("school_id").cast(pa.string())
     positions = pc.index_in(ids.cast(pa.string()), value_set=keys.combine_chunks())
-    values = table.column(column).combine_chunks().cast(pa.float64())
-    taken = values.take(positions)
-    # NaN from the model (e.g. an empty interval) is shown as empty, like a missing value.
-    return pc.if_else(pc.is_nan(taken), pa.scalar(None, pa.float64()), taken)
+    found = []
+    for column in columns:
+        if column not in table.column_names:
+            found.append(pa.nulls(len(ids), pa.float64()))
+            continue
+        values = table.column(column).combine_chunks().cast(pa.float64())
+        taken = values.take(positions)
+        # NaN from the model (e.g. an empty interval) is shown as empty, like a missing value.
+        found.append(pc.if_else(pc.is_nan(taken), pa.scalar(None, pa.float64()), taken))
+    return found
