@@ -169,3 +169,47 @@ def test_key_numbers_within_leave_the_numbers_they_are_given_as_they_were():
         whole.tolist()
         == key_numbers(table, ["school_id", "procedure", "subject", "grade"]).tolist()
     )
+
+
+def test_the_worst_cells_follow_every_step_of_the_order_and_the_limit_per_school():
+    from opora.analytics.cells import worst_cells
+
+    # school, year, procedure, subject, grade, participants, share; each row after the first
+    # of school «a» loses to the one before it on exactly one step of the order.
+    rows = [
+        ("a", 2024, "ВПР", "Математика", 5, 10, 0.5),
+        ("a", 2024, "ВПР", "Математика", 6, 20, 0.4),  # a lower share
+        ("a", 2024, "ВПР", "Математика", 7, 10, 0.4),  # fewer participants
+        ("a", 2023, "ВПР", "Математика", 4, 10, 0.4),  # an earlier year
+        ("a", 2023, "ОГЭ", "Математика", 4, 10, 0.4),  # ВПР before ОГЭ
+        ("a", 2023, "ОГЭ", "Русский язык", None, 10, 0.4),  # Математика before Русский язык
+        ("a", 2023, "ОГЭ", "Русский язык", 9, 10, 0.4),  # an empty grade first
+        ("a", 2023, "ОГЭ", "Русский язык", 9, 10, None),  # an empty share last
+        ("b", 2024, "ВПР", "Математика", 5, 10, 0.3),
+    ]
+    order = [6, 0, 8, 3, 7, 1, 5, 4, 2]  # the rows shuffled
+    for dictionary in (False, True):
+        text = pa.dictionary(pa.int32(), pa.string()) if dictionary else pa.string()
+        shuffled = [rows[i] for i in order]
+        table = pa.table(
+            {
+                "school_id": pa.array([r[0] for r in shuffled], text),
+                "year": [r[1] for r in shuffled],
+                "procedure": pa.array([r[2] for r in shuffled], text),
+                "subject": pa.array([r[3] for r in shuffled], text),
+                "grade": pa.array([r[4] for r in shuffled], pa.int64()),
+                "participants": [r[5] for r in shuffled],
+                "share": pa.array([r[6] for r in shuffled], pa.float64()),
+            }
+        )
+        every = worst_cells(table, 10)
+        got = [
+            (r["school_id"], r["year"], r["procedure"], r["subject"], r["grade"])
+            for r in every.to_pylist()
+        ]
+        assert got == [r[:5] for r in rows]
+        assert every.column("place").to_pylist() == [1, 2, 3, 4, 5, 6, 7, 8, 1]
+        three = worst_cells(table, 3)
+        assert three.column("place").to_pylist() == [1, 2, 3, 1]
+        assert three.column("grade").to_pylist() == [5, 6, 7, 5]
+        assert worst_cells(table.slice(0, 0), 3).num_rows == 0

@@ -61,12 +61,15 @@ def leaders(outcome: LowResultsOutcome, max_failure_share: float) -> CategoryRes
     owner = np.zeros(0, dtype=np.int64)
     worst = pa.array([], pa.string())
     if len(chosen):
-        # Every judged cell of a leader is at or below the limit: cut the other cells first,
-        # so that the school filter and the window sort see a small part of the cells.
+        # Every judged cell of a leader is at or below the limit: the engine keeps the judged
+        # cells of the leaders only (a small part of the cells), which are ranked in Arrow.
         limit = max_failure_share + TOLERANCE
-        top = outcome.cells.filter(nw.col("share").is_null() | (nw.col("share") <= limit))
-        top = worst_cells(top.filter(nw.col("school_id").is_in(chosen.to_pylist())), 1, False)
-        cells = collect(top)
+        top = outcome.cells.filter(
+            nw.col("judged")
+            & (nw.col("share").is_null() | (nw.col("share") <= limit))
+            & nw.col("school_id").is_in(chosen.to_pylist())
+        )
+        cells = worst_cells(collect(top), 1)
         at = pc.index_in(cells.column("school_id"), value_set=chosen)
         order = pc.sort_indices(at)
         cells, at = cells.take(order), at.take(order)

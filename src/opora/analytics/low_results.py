@@ -79,10 +79,7 @@ SCHOOL_YEAR_SCHEMA: dict[str, pa.DataType] = {
     "participants": pa.int64(),
     "max_share": pa.float64(),
 }
-WORST_SCHEMA: dict[str, pa.DataType] = {
-    **{c: CELL_SCHEMA[c] for c in LAZY_CELL_COLUMNS},
-    "place": pa.int64(),
-}
+WORST_SCHEMA: dict[str, pa.DataType] = {c: CELL_SCHEMA[c] for c in LAZY_CELL_COLUMNS}
 CELL_KEY = ("school_id", "year", "procedure", "subject", "grade")
 
 
@@ -163,8 +160,9 @@ def assess_low_results(
         judged = schools.column("judged_cells").to_numpy() > 0
         risk = (schools.column("low_years").to_numpy() >= 1) & ~low & judged
         schools = _with(schools, "risk", risk)
-    worst = collect(worst_cells(cells, MAX_CELLS_IN_REASONS), WORST_SCHEMA)
-    worst = finish_cells(_sorted(worst, ("school_id", "place")), rule)
+    # The low cells (a low cell is judged) are ranked in Arrow: the engine only filters them.
+    low_cells = collect(cells.filter(nw.col("low")), WORST_SCHEMA)
+    worst = finish_cells(worst_cells(low_cells, MAX_CELLS_IN_REASONS), rule)
     details = _details(schools)
     outcome = LowResultsOutcome(
         years=window,
