@@ -147,3 +147,33 @@ def test_student_results_give_the_journal_mark_signal(files):
     assert "unreliable" in rows["01"]["categories"].split(";")
     assert "у 8 из 10 обучающихся (80 %)" in rows["01"]["reasons"]
     assert not any("unreliable" in rows[s]["categories"] for s in ("02", "03"))
+
+
+def test_the_csv_quotes_only_where_needed_and_leaves_empty_cells_empty(tmp_path):
+    import pyarrow as pa
+
+    from opora.analytics.batch import write_output
+
+    table = pa.table(
+        {
+            "school_id": ["01", "02", None],
+            "name": ['МБОУ "СОШ № 1"', "Школа, село", "две\nстроки"],
+            "share": [0.25, None, 1.0],
+            "cells": pa.array([3, None, 12], pa.int64()),
+            "reasons": [None, "", "ШНОР: 2023: 3 из 10"],
+        }
+    )
+    expected = (
+        "school_id,name,share,cells,reasons\n"
+        '01,"МБОУ ""СОШ № 1""",0.25,3,\n'
+        '02,"Школа, село",,,\n'
+        ',"две\nстроки",1,12,ШНОР: 2023: 3 из 10\n'
+    )
+    out = tmp_path / "out.csv"
+    write_output(table, out)
+    assert out.read_text(encoding="utf-8") == expected
+    # One row (an empty first half), and none: the header alone.
+    write_output(table.slice(0, 1), out)
+    assert out.read_text(encoding="utf-8") == "".join(expected.splitlines(True)[:2])
+    write_output(table.slice(0, 0), out)
+    assert out.read_text(encoding="utf-8") == "school_id,name,share,cells,reasons\n"

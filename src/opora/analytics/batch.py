@@ -285,7 +285,7 @@ def write_output(table: pa.Table, path: Path) -> None:
     suffix = _check_extension(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        path.write_bytes(_csv_bytes(table))
+        _write_csv(table, path)
     elif suffix == ".json":
         with path.open("w", encoding="utf-8") as stream:
             json.dump(table.to_pylist(), stream, ensure_ascii=False, indent=1)
@@ -294,32 +294,41 @@ def write_output(table: pa.Table, path: Path) -> None:
         _write_xlsx(table, path)
 
 
-def _csv_bytes(table: pa.Table) -> bytes:
-    """CSV like the interchange files: «,», quotes only where needed, empty cells for nulls."""
-    header = ",".join(table.column_names) + "\n"
-    if table.num_rows == 0:
-        return header.encode()
-    # Arrow's string kernels work without the GIL: each half of the rows on a thread of its own.
+def _write_csv(table: pa.Table, path: Path) -> None:
+    """CSV like the interchange files: «,», quotes only where needed, empty cells for nulls.
+
+    The lines are built by Arrow's string kernels, which work without the GIL: each half of
+    the rows on a thread of its own. Each line starts with its line break (put before the
+    short first cell: no pass over the long last one), and the text goes to the file straight
+    from Arrow's buffers, without a copy as Python bytes.
+    """
     middle = table.num_rows // 2
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="opora-write") as pool:
-        halves = pool.map(_csv_lines, (table.slice(0, middle), table.slice(middle)))
-        return header.encode() + b"".join(halves)
+        halves = list(pool.map(_csv_lines, (table.slice(0, middle), table.slice(middle))))
+    with path.open("wb") as stream:
+        stream.write(",".join(table.column_names).encode())
+        for half in halves:
+            stream.write(half)
+        stream.write(b"\n")
 
 
-def _csv_lines(table: pa.Table) -> bytes:
-    """The CSV lines of the rows of ``table``, each ending in a line break."""
+def _csv_lines(table: pa.Table) -> pa.Buffer:
+    """The CSV lines of the rows of ``table`` back to back, each after a line break."""
     if table.num_rows == 0:
-        return b""
+        return pa.py_buffer(b"")
     texts = [cell_texts(table.column(n).combine_chunks()) for n in table.column_names]
-    comma, newline, empty = (pa.scalar(t, pa.large_string()) for t in (",", "\n", ""))
+    newline, empty, comma = (pa.scalar(t, pa.large_string()) for t in ("\n", "", ","))
+    texts[0] = pc.binary_join_element_wise(
+        newline, texts[0], empty, null_handling="replace", null_replacement=""
+    )
     lines = pc.binary_join_element_wise(*texts, comma, null_handling="replace", null_replacement="")
-    lines = pc.binary_join_element_wise(lines, newline, empty)
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()
     lines = lines.cast(pa.large_string())
-    # The lines back to back are the values buffer of the (large) string array: no Python strings.
+    # The lines back to back are the values buffer of the (large) string array.
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset :]
-    return lines.buffers()[2].to_pybytes()[offsets[0] : offsets[len(lines)]]
+    first, last = int(offsets[0]), int(offsets[len(lines)])
+    return lines.buffers()[2].slice(first, last - first)
 
 
 def _check_extension(path: Path) -> str:

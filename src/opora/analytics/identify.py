@@ -114,6 +114,11 @@ def identify(
     method = method or DEFAULT
     step = progress or (lambda _message: None)
     step("Проверка результатов по правилу ШНОР")
+    # The context index and ШНСУ need only the context: computed in another thread from the
+    # start, while this one prepares the results.
+    context_job = None
+    if context is not None:
+        context_job = _background(engine, _context_verdicts, context, method, engine)
     prepared = prepare_results(results)
     lazy_results = to_lazy(prepared, engine)
     window = window_years(lazy_results, method.low_results)
@@ -123,10 +128,6 @@ def identify(
     # (A relation belongs to its cursor: the thread wraps the Arrow table on a cursor of its own.)
     source = prepared if engine == "duckdb" else lazy_results
     signals_job = _background(engine, _signals, source, prepared, students, method, window, engine)
-    # The context index and ШНСУ need only the context: computed meanwhile in another thread.
-    context_job = None
-    if context is not None:
-        context_job = _background(engine, _context_verdicts, context, method, engine)
     register = None  # without a register or context: every school of the results
     if schools is not None or context is not None:
         register = pa.concat_arrays([_ids(schools), _ids(context)])
