@@ -550,3 +550,77 @@ def test_a_cell_repeated_in_a_year_is_paired_with_every_row_either_way(engine):
         (2025, "Математика", 5),
         (2025, "Математика", 5),
     ]
+
+
+def _collapse_text_by_hand(row, p):
+    """The collapse wording of one drop, written out row by row with the plain phrases."""
+    from opora.analytics import _phrases as say
+
+    share0 = row["failures_from"] / row["participants_from"]
+    share1 = row["failures_to"] / row["participants_to"]
+    return (
+        f"{say.cell_label(row['procedure'], row['subject'], row['grade'])}: "
+        f"{say.failure_share_phrase(row['procedure'])} снизилась с {say.percent(share0)} "
+        f"({row['failures_from']} из {row['participants_from']}) в {row['year_from']} г. до "
+        f"{say.percent(share1)} ({row['failures_to']} из {row['participants_to']}) в "
+        f"{row['year_to']} г. — на {say.points(share0 - share1, signed=False)} "
+        f"({say.p_value(p)}); такое резкое улучшение случайностью не объясняется. "
+        "Это признак возможной необъективности результатов, требует проверки."
+    )
+
+
+def test_collapse_texts_and_figures_written_by_kernels_equal_the_plain_wording():
+    from opora.analytics._signals import _collapse_table
+
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    drops = pa.table(
+        {
+            "school_id": pa.array(["b", "a", "a", "c"], dictionary),
+            "procedure": pa.array(["ЕГЭ", "ВПР", "ВПР", "ОГЭ"], dictionary),
+            "subject": pa.array(["Химия", "Математика", None, ""], dictionary),
+            "grade": pa.array([11, 5, None, 9], pa.int64()),
+            "participants_from": [10, 40, 120, 37],
+            "participants_to": [12, 41, 118, 29],
+            "failures_from": [5, 20, 48, 15],
+            "failures_to": [0, 1, 6, 2],
+            "participants_before": pa.nulls(4, pa.int64()),
+            "failures_before": pa.nulls(4, pa.int64()),
+            "year_from": [2024, 2023, 2023, 2025],
+            "year_to": [2025, 2024, 2024, 2026],
+        }
+    )
+    p = [0.0123, 1e-9, 0.0005, 0.001]  # two of them shown as «p = …»
+    table = _collapse_table(drops, p)
+    rows = drops.to_pylist()
+    assert table.column("text").to_pylist() == [
+        _collapse_text_by_hand(row, value) for row, value in zip(rows, p, strict=True)
+    ]
+    assert [json.loads(f) for f in table.column("figures").to_pylist()] == [
+        {
+            key: row[key]
+            for key in (
+                "year_from",
+                "failures_from",
+                "participants_from",
+                "failures_to",
+                "participants_to",
+            )
+        }
+        for row in rows
+    ]
+    assert table.column("figures")[0].as_py() == json.dumps(
+        json.loads(table.column("figures")[0].as_py()), ensure_ascii=False
+    )
+    assert (
+        table.column("text")[0]
+        .as_py()
+        .startswith(
+            "ЕГЭ, Химия, 11 кл.: доля результатов ниже минимального порога снизилась с 50 % (5 из 10)"
+            " в 2024 г. до 0 % (0 из 12) в 2025 г. — на 50 п.п. (p = 0,012)"
+        )
+    )
+    assert table.column("text")[3].as_py().startswith("ОГЭ, 9 кл.: доля «2» снизилась с 41 %")
+    assert table.column("school_id").to_pylist() == ["b", "a", "a", "c"]
+    assert table.column("year").to_pylist() == [2025, 2024, 2024, 2026]
+    assert table.column("subject").to_pylist() == ["Химия", "Математика", None, ""]
+    assert table.column("signal").to_pylist() == ["collapse"] * 4
