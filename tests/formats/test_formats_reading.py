@@ -260,3 +260,42 @@ def test_every_kind_reads_its_own_headers():
         result = read_table(kind, csv_bytes(header))
         assert result.ok, (kind, result.error_report())
         assert result.warnings == ["В файле нет строк с данными: заполнен только заголовок."]
+
+
+def test_the_fast_path_gives_up_on_a_text_that_is_not_utf8_in_any_text_column(
+    tmp_path, monkeypatch
+):
+    # The fast path checks UTF-8 after reading (a dictionary column on its dictionary): a
+    # byte that is not UTF-8 deep in the file, in a dictionary column or in a plain one,
+    # must send the file to the careful path, as the reader's own check did.
+    from opora.formats import clean_csv
+
+    given_up = []
+    read = clean_csv.clean_csv_table
+
+    def spy(*args, **kwargs):
+        table = read(*args, **kwargs)
+        given_up.append(table is None)
+        return table
+
+    monkeypatch.setattr("opora.formats.reader.clean_csv_table", spy)
+    # Beyond the head the encoding is judged by (_HEAD_BYTES): the head is valid UTF-8.
+    from opora.formats.sources import _HEAD_BYTES
+
+    many = _HEAD_BYTES // 30 + 100
+    rows = "".join(f"0{i:05},2024,ВПР,Математика,5,20,1,9,5,5\n" for i in range(many))
+    header = "school_id,year,procedure,subject,grade,participants,mark_2,mark_3,mark_4,mark_5\n"
+    good = (header + rows).encode()
+    assert read_table("results", good, year_range=YEARS).ok
+    assert given_up == [False]
+    for bad_cell in (b"\xff\xfe", "Матем".encode("cp1251")):
+        given_up.clear()
+        bad = good + b"0999,2024,\xd0\x92\xd0\x9f\xd0\xa0," + bad_cell + b",5,20,1,9,5,5\n"
+        assert not read_table("results", bad, year_range=YEARS).ok
+        assert given_up[0] is True  # (then read again as Windows-1251 by the careful path)
+    names = "".join(f"0{i:05},Школа {i},Район,село,100\n" for i in range(many))
+    header = "school_id,name,municipality,settlement,students\n"
+    bad_name = "0999,Школа ".encode() + b"\xff" + ",Район,село,1\n".encode()
+    given_up.clear()
+    read_table("schools", (header + names).encode() + bad_name)
+    assert given_up[0] is True
