@@ -315,11 +315,15 @@ def finish_cells(cells: pa.Table, rule: LowResultsRule) -> pa.Table:
     n = cells.column("participants").to_numpy(zero_copy_only=False).astype(np.float64)
     lo, hi = wilson_interval(x, np.where(known, n, 0.0), rule.confidence)
     judged = cells.column("judged").to_numpy(zero_copy_only=False)
-    status = np.where(judged, STATUS_JUDGED, np.where(known, STATUS_TOO_FEW, STATUS_NO_FAILURES))
+    status = pc.if_else(
+        pa.array(judged, pa.bool_()),
+        STATUS_JUDGED,
+        pc.if_else(pa.array(known, pa.bool_()), STATUS_TOO_FEW, STATUS_NO_FAILURES),
+    )
     return (
         cells.append_column("wilson_lo", pa.array(lo, pa.float64(), mask=np.isnan(lo)))
         .append_column("wilson_hi", pa.array(hi, pa.float64(), mask=np.isnan(hi)))
-        .append_column("status", pa.array(status.tolist(), pa.string()))
+        .append_column("status", status)
     )
 
 

@@ -247,11 +247,11 @@ def _schools(
         actual = np.where(participants > 0, failures / participants, np.nan)
     shrunk, _, _ = shrunk_shares(failures, participants)
     rank = _rank_descending(shrunk)  # ids are sorted, so ties go by school_id
-    status = np.where(judged_cells > 0, STATUS_JUDGED, STATUS_TOO_FEW)
+    status = pc.if_else(pa.array(judged_cells > 0), STATUS_JUDGED, STATUS_TOO_FEW)
     return pa.table(
         {
             "school_id": ids,
-            "status": pa.array(status.tolist(), pa.string()),
+            "status": status,
             "cells": column("cells_sum").astype(np.int64),
             "judged_cells": judged_cells,
             "low_cells": column("low_cells_sum").astype(np.int64),
