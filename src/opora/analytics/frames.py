@@ -25,7 +25,6 @@ from typing import Any
 import duckdb
 import narwhals as nw
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 ENGINES: tuple[str, ...] = ("duckdb", "pyspark")
 # Arrow tables up to this many rows go to Spark inside the plan; bigger ones through Parquet.
@@ -114,6 +113,8 @@ def to_lazy(
             # A big table inside the query plan makes Spark slow and hungry: hand it over as a
             # Parquet file instead, which Spark reads in parallel.
             path = _scratch() / f"{uuid.uuid4().hex}.parquet"
+            import pyarrow.parquet as pq  # only Spark needs it: not imported up front
+
             pq.write_table(table, path)
             return nw.from_native(spark.read.parquet(str(path)))
         return nw.from_native(spark.createDataFrame(table))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import xlsxwriter
+from typing import TYPE_CHECKING, Any
 
 from opora.formats.columns import KIND_TITLES, Column, columns
 from opora.formats.procedures import DEFAULT_PROCEDURES, Procedure
+
+if TYPE_CHECKING:  # imported by write_template only: readers of files do not need it
+    import xlsxwriter
 
 _LAST_ROW = 1_048_575
 _SHEET_NAMES = {
@@ -51,6 +52,8 @@ def write_template(
     spec = columns(kind)
     catalogue = DEFAULT_PROCEDURES if procedures is None else procedures
     years = year_range or (2000, dt.date.today().year + 1)
+    import xlsxwriter
+
     workbook = xlsxwriter.Workbook(str(path))
     try:
         _data_sheet(workbook, kind, spec, catalogue, years)

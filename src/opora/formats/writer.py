@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import xlsxwriter
 
 from opora.formats.columns import Column, check_kind, columns
 from opora.formats.plan import quiet_connection, quote
@@ -107,6 +106,8 @@ def _write_xlsx(chosen: list[tuple[Column, pa.Array]], target: Path) -> None:
             f"В XLSX помещается не больше {XLSX_MAX_ROWS:,} строк данных, а в таблице {rows:,}. "
             "Сохраните её в CSV.".replace(",", " ")
         )
+    import xlsxwriter  # only for XLSX: not imported with the CSV writer
+
     workbook = xlsxwriter.Workbook(str(target), {"constant_memory": True})
     try:
         sheet = workbook.add_worksheet("Данные")
