@@ -624,3 +624,55 @@ def test_collapse_texts_and_figures_written_by_kernels_equal_the_plain_wording()
     assert table.column("year").to_pylist() == [2025, 2024, 2024, 2026]
     assert table.column("subject").to_pylist() == ["Химия", "Математика", None, ""]
     assert table.column("signal").to_pylist() == ["collapse"] * 4
+
+
+def _cell_drops_by_hand(results, window, min_drop, p_limit, min_participants=5):
+    """The cell-level collapse signals from the rows with plain Python: each cell compared in
+    neighbouring years of the results ending in the window, returns to the year before the
+    pair left out."""
+    cells = {}
+    for row in results.to_pylist():
+        key = (row["school_id"], row["procedure"], row["subject"], row["grade"])
+        cells[(*key, row["year"])] = (row["participants"], row["mark_2"])
+    years = sorted({k[-1] for k in cells})
+    found = set()
+    for i, (y0, y1) in enumerate(zip(years, years[1:], strict=False)):
+        if y1 not in window:
+            continue
+        for key in {k[:-1] for k in cells}:
+            if (*key, y0) not in cells or (*key, y1) not in cells:
+                continue
+            (n0, x0), (n1, x1) = cells[(*key, y0)], cells[(*key, y1)]
+            if min(n0, n1) < min_participants or x0 / n0 - x1 / n1 < min_drop - 1e-12:
+                continue
+            if math.erfc(abs(_z(x0, n0, x1, n1)) / math.sqrt(2)) >= p_limit:
+                continue
+            prior = cells.get((*key, years[i - 1])) if i else None
+            if prior is not None and prior[0] >= min_participants:
+                nb, xb = prior
+                fell = xb / nb - x1 / n1 >= min_drop - 1e-12
+                if not (fell and math.erfc(abs(_z(xb, nb, x1, n1)) / math.sqrt(2)) < p_limit):
+                    continue  # back to the level of the year before: a recovery
+            found.add((*key, y1))
+    return found
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_cells_collapse_as_computed_by_hand_over_every_pair_of_years(engine, seed):
+    # All the pairs of years are compared in one pass of each side (the earlier rows carry
+    # the year they are compared with): the same drops as a plain comparison pair by pair,
+    # in a world of small classes and cells missing a year.
+    from opora.analytics.cells import prepare_results
+
+    raw = _many_cells(seed)
+    prepared = prepare_results(raw)
+    options = {"window": (2025, 2026), "collapse_p": 0.05, "collapse_min_drop": 0.2}
+    _, signals = unreliable(to_lazy(prepared, engine), source=prepared, **options)
+    found = {
+        (r["school_id"], r["procedure"], r["subject"], r["grade"], r["year"])
+        for r in signals.to_pylist()
+        if r["signal"] == "collapse" and r["subject"] is not None
+    }
+    expected = _cell_drops_by_hand(raw, (2025, 2026), 0.2, 0.05)
+    assert found == expected
+    assert {y for *_, y in expected} == {2025, 2026}  # both pairs of the window have drops

@@ -301,7 +301,8 @@ def _cell_pairs(
     Only a cell whose earlier share was at least ``min_drop`` can drop that far: those few
     cells are joined to the later year's cells and to the year before (a cell is one row a
     year, as the interchange format requires; empty keys match as equal), far cheaper than
-    grouping every cell. Prepared results are matched on their ``cell_key``, other tables on
+    grouping every cell. All the pairs are joined at once, on the cell and the year: each
+    earlier row carries the year it is compared with and the year before it. Prepared results are matched on their ``cell_key``, other tables on
     the four key columns. Each side of a join starts from ``frame`` on its own: a part the
     sides shared would be materialised by DuckDB, text columns and all. With the ``source``
     table of prepared results the engine moves only numbers: the earlier side carries the
@@ -327,48 +328,66 @@ def _cell_pairs(
             )
 
     n, failures = nw.col("participants"), nw.col("failures")
+    if not pairs:
+        return None
     n0, n1 = nw.col("participants_from"), nw.col("participants_to")
     drop = nw.col("failures_from") / n0 - nw.col("failures_to") / n1
-    parts = []
-    for y0, y1 in pairs:
-        earlier = (
+    # Every pair of years in one pass of each side: the earlier rows carry the year they are
+    # compared with (and the year before them), and the sides are joined on the cell and that
+    # year. Three scans of the results whatever the number of pairs.
+    later_of = _year_map([(y0, y1) for y0, y1 in pairs])
+    before_of = _year_map([(y0, before[y0]) for y0, _ in pairs if y0 in before])
+    earlier = (
+        keyed()
+        .filter(
+            nw.col("year").is_in([y0 for y0, _ in pairs])
+            & (n >= min_participants)
+            & (n > 0)
+            & (failures >= n * min_drop - 1e-9)
+        )
+        .select(
+            *described,
+            *keys,
+            participants_from=n,
+            failures_from=failures,
+            year_from=nw.col("year"),
+            year_to=later_of,
+            year_before=before_of,
+        )
+    )
+    later = (
+        keyed()
+        .filter(nw.col("year").is_in([y1 for _, y1 in pairs]) & (n >= min_participants) & (n > 0))
+        .select(*keys, participants_to=n, failures_to=failures, year_to=nw.col("year"))
+    )
+    dropped = earlier.join(later, on=[*keys, "year_to"], how="inner").filter(
+        drop >= min_drop - 1e-12
+    )
+    prior_years = sorted({before[y0] for y0, _ in pairs if y0 in before})
+    if prior_years:
+        prior = (
             keyed()
-            .filter(
-                (nw.col("year") == y0)
-                & (n >= min_participants)
-                & (n > 0)
-                & (failures >= n * min_drop - 1e-9)
-            )
-            .select(*described, *keys, participants_from=n, failures_from=failures)
-        )
-        later = (
-            keyed()
-            .filter((nw.col("year") == y1) & (n >= min_participants) & (n > 0))
-            .select(*keys, participants_to=n, failures_to=failures)
-        )
-        dropped = earlier.join(later, on=keys, how="inner").filter(drop >= min_drop - 1e-12)
-        if y0 in before:
-            prior = (
-                keyed()
-                .filter(nw.col("year") == before[y0])
-                .select(*keys, participants_before=n, failures_before=failures)
-            )
-            dropped = dropped.join(prior, on=keys, how="left")
-        else:
-            dropped = dropped.with_columns(*(nw.lit(None, nw.Int64).alias(c) for c in _BEFORE))
-        parts.append(
-            dropped.select(
-                *described,
-                *_PAIR_INTS,
-                *_BEFORE,
-                year_from=nw.lit(y0, nw.Int64),
-                year_to=nw.lit(y1, nw.Int64),
+            .filter(nw.col("year").is_in(prior_years))
+            .select(
+                *keys,
+                participants_before=n,
+                failures_before=failures,
+                year_before=nw.col("year"),
             )
         )
-    if not parts:
-        return None
-    lazy = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+        dropped = dropped.join(prior, on=[*keys, "year_before"], how="left")
+    else:
+        dropped = dropped.with_columns(*(nw.lit(None, nw.Int64).alias(c) for c in _BEFORE))
+    lazy = dropped.select(*described, *_PAIR_INTS, *_BEFORE, "year_from", "year_to")
     return collect(lazy, ints=(*_PAIR_INTS, *_BEFORE, "year_from", "year_to"))
+
+
+def _year_map(pairs: list[tuple[int, int]]) -> nw.Expr:
+    """The year paired with each row's ``year`` (null for a year of no pair)."""
+    mapped: nw.Expr = nw.lit(None, nw.Int64)
+    for year, other in pairs:
+        mapped = nw.when(nw.col("year") == year).then(nw.lit(other, nw.Int64)).otherwise(mapped)
+    return mapped
 
 
 def _with_cell_texts(drops: pa.Table, source: pa.Table | None) -> pa.Table:
