@@ -121,13 +121,13 @@ def identify(
         context_job = _background(engine, _context_verdicts, context, method, engine)
     prepared = prepare_results(results)
     lazy_results = to_lazy(prepared, engine)
-    window = window_years(lazy_results, method.low_results)
     # The signals of inflated results need only the window (and the years before it): on
-    # DuckDB they are computed in a background thread (DuckDB works without the GIL) while
-    # this one judges the cells and writes the reasons, which is mostly Python.
+    # DuckDB they are computed in a background thread (DuckDB works without the GIL), which
+    # finds the window itself, while this one judges the cells and writes the reasons.
     # (A relation belongs to its cursor: the thread wraps the Arrow table on a cursor of its own.)
     source = prepared if engine == "duckdb" else lazy_results
-    signals_job = _background(engine, _signals, source, prepared, students, method, window, engine)
+    signals_job = _background(engine, _signals, source, prepared, students, method, engine)
+    window = window_years(lazy_results, method.low_results)
     register = None  # without a register or context: every school of the results
     if schools is not None or context is not None:
         register = pa.concat_arrays([_ids(schools), _ids(context)])
@@ -147,6 +147,17 @@ def identify(
     categories: dict[str, CategoryResult] = {
         "leader": leaders(outcome, method.leaders.max_failure_share)
     }
+    # Each category is matched to the schools as soon as it is found (while the threads still
+    # work on the others): the summary table then only joins the columns.
+    ids = outcome.schools.column("school_id").combine_chunks().cast(pa.string())
+    described: dict[str, tuple[pa.Array, pa.Array]] = {}
+
+    def describe() -> None:
+        for code, result in categories.items():
+            if code not in described:
+                described[code] = _category_columns(ids, code, result)
+
+    describe()
     index: ContextIndex | None = None
     model = None
     if expected_job is not None:
@@ -155,15 +166,18 @@ def identify(
         warnings += more
         if resilient is not None:
             categories["resilient"] = resilient
+        describe()
     reasons_job()
     categories["low_results"], categories["risk"] = outcome.low_results, outcome.risk
+    describe()
     step("Признаки необъективности")
     signals = None
     found = signals_job()
     if found is not None:
         categories["unreliable"], signals = found
+        describe()
     step("Сводная таблица")
-    table = _school_table(outcome, categories, index, model)
+    table = _school_table(outcome, ids, described, index, model)
     cells = outcome.cell_table() if keep_cells else None
     fitted = None
     if model is not None:
@@ -192,7 +206,6 @@ def _signals(
     prepared: pa.Table,
     students: pa.Table | None,
     method: Methodology,
-    window: tuple[int, ...],
     engine: str,
 ) -> tuple[CategoryResult, pa.Table] | None:
     """The ``unreliable`` category and its signal table, judged on the years of the window
@@ -202,8 +215,10 @@ def _signals(
     if _reliability is None:
         return None
     rule = method.unreliable
+    lazy = to_lazy(results, engine)
+    window = window_years(lazy, method.low_results)  # the window of every other category
     return _reliability.unreliable(
-        to_lazy(results, engine),
+        lazy,
         students,
         vpr_max_failure=rule.vpr_max_failure,
         vpr_min_top=rule.vpr_min_top,
@@ -296,28 +311,33 @@ def _expected_model(
         return None
 
 
+def _category_columns(
+    ids: pa.Array, code: str, category: CategoryResult
+) -> tuple[pa.Array, pa.Array]:
+    """The category's code where a school of ``ids`` has it (else null) and its reasons,
+    labelled with the category's name: matched by Arrow kernels, without a Python string per
+    school."""
+    reasons = category.reason_table()
+    at = pc.index_in(ids, value_set=reasons.column("school_id").combine_chunks())
+    codes = pc.if_else(pc.is_valid(at), code, pa.scalar(None, pa.string()))
+    texts = pc.binary_join(reasons.column("reasons").combine_chunks(), "; ")
+    labelled = pc.binary_join_element_wise(f"{CATEGORY_LABELS[code]}: ", texts, "")
+    return codes, labelled.take(at)
+
+
 def _school_table(
     outcome: LowResultsOutcome,
-    categories: dict[str, CategoryResult],
+    ids: pa.Array,
+    described: dict[str, tuple[pa.Array, pa.Array]],
     index: ContextIndex | None,
     model: Any,
 ) -> pa.Table:
+    """One row per school of ``ids`` (those of ``outcome.schools``): the categories of
+    ``described`` (:func:`_category_columns`) in ``CATEGORY_ORDER``, the figures and reasons."""
     base = outcome.schools
-    ids = base.column("school_id").combine_chunks().cast(pa.string())
-    # The codes and the reasons of each school, category by category, by Arrow kernels: each
-    # category's reason table is matched to the schools once, and the texts are joined without
-    # a Python string per school.
-    codes: list[pa.Array] = []
-    parts: list[pa.Array] = []
-    for code in CATEGORY_ORDER:
-        if code not in categories:
-            continue
-        reasons = categories[code].reason_table()
-        at = pc.index_in(ids, value_set=reasons.column("school_id").combine_chunks())
-        codes.append(pc.if_else(pc.is_valid(at), code, pa.scalar(None, pa.string())))
-        texts = pc.binary_join(reasons.column("reasons").combine_chunks(), "; ")
-        labelled = pc.binary_join_element_wise(f"{CATEGORY_LABELS[code]}: ", texts, "")
-        parts.append(labelled.take(at))
+    order = [code for code in CATEGORY_ORDER if code in described]
+    codes = [described[code][0] for code in order]
+    parts = [described[code][1] for code in order]
     if outcome.status_reasons:
         said = outcome.status_reasons
         at = pc.index_in(ids, value_set=pa.array(list(said), pa.string()))
