@@ -6,7 +6,7 @@
    ``opora.demo.generator`` into ``benchmarks/out/national-<schools>-<seed>/`` (kept between
    runs; ``--regenerate`` rebuilds it). Without the demo package a small built-in generator is
    used.
-2. Runs six programs, each in its own process so that its peak memory (``ru_maxrss``) is its
+2. Runs seven programs, each in its own process so that its peak memory (``ru_maxrss``) is its
    own, ``--repeat`` times in turn (so that a noisy machine slows all of them alike; the
    median of each is reported):
    - Опора: ``identify_files`` (files → formats → analytics → CSV), i.e. what ``opora identify``
@@ -21,7 +21,9 @@
      Опора, though still one rule and no reasons;
    - DuckDB: a bare scan ``SELECT count(*), sum(participants) FROM read_csv(...)``, the floor;
    - DuckDB, typed: every column of the file read with its type into Arrow
-     (``SELECT * FROM read_csv(...)``), what any program that uses the data must do first.
+     (``SELECT * FROM read_csv(...)``), what any program that uses the data must do first;
+   - DuckDB, the rule («duck-rule»): the ``low_results`` rule of pandas as one DuckDB query
+     straight over the CSV (no checks, nothing else), the smallest part of Опора's work.
    The children keep compiled bytecode in ``benchmarks/out/pycache`` (an installed package has
    its ``.pyc`` files; without them every start-up compiles pandas, SciPy … from source).
 3. Prints times (work inside the process, imports excluded, and wall time), peak memory and the
@@ -169,6 +171,36 @@ print(json.dumps({"import": imported - started, "work": done - imported, "rows":
 """
 
 
+# The same ШНОР rule as one DuckDB query straight over the CSV (no checks, no reasons, no other
+# category): how far the bare scan is from even the smallest part of the work.
+DUCKDB_RULE = r"""
+import json, sys, time
+started = time.perf_counter()
+import duckdb
+imported = time.perf_counter()
+path, out = sys.argv[1] + "/results.csv", sys.argv[2]
+query = f'''
+WITH r AS (
+  SELECT school_id, year, participants,
+    CASE WHEN procedure = 'ЕГЭ' THEN coalesce(below_min, mark_2)
+         ELSE coalesce(mark_2, below_min) END AS failures
+  FROM read_csv('{path}', types = {{'school_id': 'VARCHAR'}})
+  WHERE procedure IN ('ВПР', 'ОГЭ', 'ЕГЭ')),
+w AS (SELECT * FROM r WHERE year IN (SELECT DISTINCT year FROM r ORDER BY year DESC LIMIT 2)),
+y AS (SELECT school_id, year,
+        max(CASE WHEN failures >= 0.30 * participants - 1e-9 THEN 1 ELSE 0 END) AS low_year
+      FROM w WHERE failures IS NOT NULL AND participants >= 5 GROUP BY school_id, year)
+SELECT school_id FROM y GROUP BY school_id HAVING sum(low_year) >= 2 ORDER BY school_id
+'''
+low_results = [row[0] for row in duckdb.sql(query).fetchall()]
+with open(out, "w") as stream:
+    stream.write("\n".join(low_results))
+done = time.perf_counter()
+print(json.dumps({"import": imported - started, "work": done - imported,
+                  "low_results": len(low_results)}))
+"""
+
+
 TYPED = r"""
 import json, sys, time
 started = time.perf_counter()
@@ -203,9 +235,11 @@ def main(argv: list[str] | None = None) -> int:
         cli_out = Path(scratch) / "cli.csv"
         pandas_out = Path(scratch) / "pandas.txt"
         checked_out = Path(scratch) / "pandas-checked.txt"
+        rule_out = Path(scratch) / "duckdb-rule.txt"
         programs = {
             "duckdb": lambda: run_child(python(DUCKDB, folder)),
             "typed": lambda: run_child(python(TYPED, folder)),
+            "duck-rule": lambda: run_child(python(DUCKDB_RULE, folder, rule_out)),
             "pandas": lambda: run_child(python(PANDAS, folder, pandas_out)),
             "pandas+": lambda: run_child(python(PANDAS_CHECKED, folder, checked_out)),
             "opora": lambda: run_child(python(OPORA, folder, opora_out)),
@@ -220,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         cli_low = read_low_results(cli_out)
         pandas_low = set(filter(None, pandas_out.read_text().split("\n")))
         checked_low = set(filter(None, checked_out.read_text().split("\n")))
+        rule_low = set(filter(None, rule_out.read_text().split("\n")))
 
     report(runs, args.repeat)
     assert opora_low == pandas_low, (
@@ -228,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     assert cli_low == opora_low, "команда opora identify и identify_files расходятся"
     assert checked_low == pandas_low, "pandas с проверками и без них расходятся"
+    assert rule_low == pandas_low, "правило одним запросом DuckDB и pandas расходятся"
     print(f"ШНОР совпадают с pandas: {len(opora_low)} школ")
     (OUT / "identify-latest.json").write_text(
         json.dumps({"median": runs, "trials": trials}, indent=1, ensure_ascii=False)
@@ -426,6 +462,11 @@ def report(runs: dict[str, dict], repeat: int) -> None:
     print(
         f"Типизированное чтение всех столбцов DuckDB / голое чтение: {typed / scan:5.2f}; "
         f"Опора / типизированное чтение: {opora / typed:5.2f}"
+    )
+    rule = runs["duck-rule"]["work"]
+    print(
+        f"Одно правило ШНОР одним запросом DuckDB по CSV (без проверок) / голое чтение: "
+        f"{rule / scan:5.2f}; / pandas: {rule / pandas:5.2f}"
     )
     peak = max(runs["opora"]["peak_mb"], runs["cli"]["peak_mb"])
     checks = {
