@@ -55,9 +55,7 @@ def points_texts(deltas: np.ndarray, signed: bool = True) -> pa.Array:
     negative = (values < 0) & (magnitude > 0)
     positive = (values > 0) & (magnitude > 0) & signed
     sign = pc.if_else(pa.array(negative), "−", pc.if_else(pa.array(positive), "+", ""))
-    texts = pc.binary_join_element_wise(
-        sign, pc.cast(pa.array(magnitude), pa.string()), " п.п.", ""
-    )
+    texts = pc.binary_join_element_wise(sign, wording.number_texts(magnitude), " п.п.", "")
     return pc.if_else(pa.array(missing), "—", texts)
 
 
@@ -103,8 +101,8 @@ def count_of(failures: int, participants: int) -> str:
 def count_of_texts(failures: np.ndarray, participants: np.ndarray) -> pa.Array:
     """:func:`count_of` of many pairs: ``['9 из 21', …]``."""
     return pc.binary_join_element_wise(
-        pc.cast(pa.array(np.asarray(failures, dtype=np.int64)), pa.string()),
-        pc.cast(pa.array(np.asarray(participants, dtype=np.int64)), pa.string()),
+        wording.number_texts(np.asarray(failures, dtype=np.int64)),
+        wording.number_texts(np.asarray(participants, dtype=np.int64)),
         " из ",
     )
 
@@ -121,7 +119,7 @@ def cell_label_texts(
     ['ВПР, Математика, 5 кл.', 'ЕГЭ', 'ОГЭ, 9 кл.']
     """
     subject = pc.if_else(pc.equal(pc.binary_length(subject), 0), None, subject)
-    grades = pc.binary_join_element_wise(pc.cast(grade, pa.string()), " кл.", "")
+    grades = pc.binary_join_element_wise(wording.number_texts(grade), " кл.", "")
     return pc.binary_join_element_wise(procedure, subject, grades, ", ", null_handling="skip")
 
 

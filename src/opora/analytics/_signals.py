@@ -25,7 +25,9 @@ from opora.analytics._frames import (
     with_failures,
 )
 from opora.analytics.cells import CELL_KEY, ROW_ID, UNIT_KEY
+from opora.analytics.frames import without_dictionaries
 from opora.analytics.stats import two_proportion_test
+from opora.analytics.wording import number_texts
 from opora.formats.clean_csv import key_numbers
 
 SIGNAL_SCHEMA = pa.schema(
@@ -302,13 +304,15 @@ def _cell_pairs(
     cells are joined to the later year's cells and to the year before (a cell is one row a
     year, as the interchange format requires; empty keys match as equal), far cheaper than
     grouping every cell. All the pairs are joined at once, on the cell and the year: each
-    earlier row carries the year it is compared with and the year before it. Prepared results are matched on their ``cell_key``, other tables on
-    the four key columns. Each side of a join starts from ``frame`` on its own: a part the
+    earlier row carries the year it is compared with and the year before it. Prepared results
+    are matched on their ``cell_key``, other tables on the four key columns. Each side of a join starts from ``frame`` on its own: a part the
     sides shared would be materialised by DuckDB, text columns and all. With the ``source``
     table of prepared results the engine moves only numbers: the earlier side carries the
     row position (``row_id`` in place of the cell's texts, which :func:`_with_cell_texts`
     takes from ``source`` for the few signals at the end).
     """
+    if not pairs:
+        return None
     names = frame.collect_schema().names()
     described = [ROW_ID] if _numbered(frame, source) else _CELL
     if CELL_KEY in names:
@@ -328,8 +332,6 @@ def _cell_pairs(
             )
 
     n, failures = nw.col("participants"), nw.col("failures")
-    if not pairs:
-        return None
     n0, n1 = nw.col("participants_from"), nw.col("participants_to")
     drop = nw.col("failures_from") / n0 - nw.col("failures_to") / n1
     # Every pair of years in one pass of each side: the earlier rows carry the year they are
@@ -487,34 +489,35 @@ def _collapse_table(drops: pa.Table, p: np.ndarray) -> pa.Table:
     «ВПР, Математика, 5 кл.: доля «2» снизилась с 50 % (20 из 40) в 2023 г. до 3 % (1 из 40)
     в 2024 г. — на 48 п.п. (p < 0,001); такое резкое улучшение случайностью не объясняется.»
     """
+    drops = without_dictionaries(drops)
     f0, n0, f1, n1 = (
         _ints(drops, c)
         for c in ("failures_from", "participants_from", "failures_to", "participants_to")
     )
     share0, share1 = f0 / n0, f1 / n1
-    procedure, subject = (_plain(drops.column(c)) for c in ("procedure", "subject"))
+    procedure, subject = (drops.column(c).cast(pa.string()) for c in ("procedure", "subject"))
     grade = drops.column("grade").cast(pa.int64())
     year_from, year_to = (drops.column(c).cast(pa.int64()) for c in ("year_from", "year_to"))
     threshold = pc.fill_null(pc.equal(procedure, "ЕГЭ"), False)
     phrase = pc.if_else(threshold, say.failure_share_phrase("ЕГЭ"), say.failure_share_phrase("ВПР"))
     text = pc.binary_join_element_wise(
         say.cell_label_texts(procedure, subject, grade), ": ", phrase, " снизилась с ",
-        say.percent_texts(share0), " (", say.count_of_texts(f0, n0), ") в ", _texts(year_from),
+        say.percent_texts(share0), " (", say.count_of_texts(f0, n0), ") в ", number_texts(year_from),
         " г. до ", say.percent_texts(share1), " (", say.count_of_texts(f1, n1), ") в ",
-        _texts(year_to), " г. — на ", say.points_texts(share0 - share1, signed=False), " (",
+        number_texts(year_to), " г. — на ", say.points_texts(share0 - share1, signed=False), " (",
         say.p_value_texts(p), "); такое резкое улучшение случайностью не объясняется. ", CHECK,
         "",
     )  # fmt: skip
     # The figures as json.dumps writes them (keys in this order, «, » and «: »).
     figures = pc.binary_join_element_wise(
-        '{"year_from": ', _texts(year_from), ', "failures_from": ', _texts(f0),
-        ', "participants_from": ', _texts(n0), ', "failures_to": ', _texts(f1),
-        ', "participants_to": ', _texts(n1), "}", "",
+        '{"year_from": ', number_texts(year_from), ', "failures_from": ', number_texts(f0),
+        ', "participants_from": ', number_texts(n0), ', "failures_to": ', number_texts(f1),
+        ', "participants_to": ', number_texts(n1), "}", "",
     )  # fmt: skip
     rows = drops.num_rows
     return pa.table(
         {
-            "school_id": _plain(drops.column("school_id")),
+            "school_id": drops.column("school_id").cast(pa.string()),
             "signal": pa.array(["collapse"] * rows, pa.string()),
             "year": year_to,
             "procedure": procedure,
@@ -528,21 +531,9 @@ def _collapse_table(drops: pa.Table, p: np.ndarray) -> pa.Table:
     )
 
 
-def _plain(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """A text column as plain strings (a dictionary column spelled out)."""
-    return values.cast(pa.string())
-
-
-def _texts(values: Any) -> pa.Array | pa.ChunkedArray:
-    """Whole numbers as their decimal texts."""
-    if isinstance(values, np.ndarray):
-        values = pa.array(values)
-    return pc.cast(values, pa.string())
-
-
 def _sorted_signals(table: pa.Table) -> pa.Table:
-    """Signals in the order of :func:`signal_table`: school, year, procedure, subject (empty
-    first), grade (empty as 0)."""
+    """Signals in their order: school, year, procedure, subject (empty first), grade (empty as
+    0); signals that tie keep their order."""
     keys = pa.table(
         {
             "school_id": table.column("school_id"),
@@ -583,13 +574,4 @@ def signal(
 def signal_table(rows: list[dict[str, Any]]) -> pa.Table:
     if not rows:
         return SIGNAL_SCHEMA.empty_table()
-    rows.sort(
-        key=lambda r: (
-            r["school_id"],
-            r["year"],
-            r["procedure"],
-            r["subject"] or "",
-            r["grade"] or 0,
-        )
-    )
-    return pa.Table.from_pylist(rows, schema=SIGNAL_SCHEMA)
+    return _sorted_signals(pa.Table.from_pylist(rows, schema=SIGNAL_SCHEMA))

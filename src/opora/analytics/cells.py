@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from opora.analytics.frames import collect, distinct
+from opora.analytics.frames import collect, distinct, without_dictionaries
 from opora.analytics.methodology import LowResultsRule
 from opora.analytics.stats import wilson_interval, z_value
 from opora.formats.clean_csv import key_numbers, key_numbers_within, rows_in
@@ -350,11 +350,8 @@ def worst_cells(cells: pa.Table, limit: int = 5) -> pa.Table:
     >>> w["participants"].to_pylist(), w["place"].to_pylist()
     ([10, 30, 10], [1, 2, 1])
     """
-    keys = pa.table(
-        {
-            name: _spelled_out(cells.column(name))
-            for name in ("school_id", "share", "participants", "year", "procedure", "subject")
-        }
+    keys = without_dictionaries(
+        cells.select(["school_id", "share", "participants", "year", "procedure", "subject"])
     ).append_column("__grade", cells.column("grade").fill_null(0))
     order = pc.sort_indices(
         keys,
@@ -379,8 +376,3 @@ def worst_cells(cells: pa.Table, limit: int = 5) -> pa.Table:
     place = position - np.maximum.accumulate(np.where(starts, position, 0)) + 1
     kept = place <= limit
     return ranked.filter(pa.array(kept)).append_column("place", pa.array(place[kept]))
-
-
-def _spelled_out(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A dictionary column as its plain values (Arrow sorts tables by plain columns only)."""
-    return values.cast(values.type.value_type) if pa.types.is_dictionary(values.type) else values

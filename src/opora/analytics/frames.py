@@ -105,7 +105,7 @@ def to_lazy(
         return nw.from_native(con.from_arrow(table))
     if engine == "pyspark":
         spark = connection if connection is not None else spark_session()
-        table = _without_dictionaries(table)
+        table = without_dictionaries(table)
         if table.num_rows == 0:
             # An empty Arrow table carries no rows to infer from; give Spark the schema.
             return nw.from_native(spark.createDataFrame([], _spark_schema(table.schema)))
@@ -121,8 +121,9 @@ def to_lazy(
     raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
 
 
-def _without_dictionaries(table: pa.Table) -> pa.Table:
-    """Dictionary columns spelled out: Spark's conversion from Arrow takes plain types only."""
+def without_dictionaries(table: pa.Table) -> pa.Table:
+    """Dictionary columns spelled out (Spark's conversion from Arrow, and Arrow's own table
+    sort, take plain types only); a table without them is returned as it is."""
     plain = [
         f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
         for f in table.schema

@@ -59,6 +59,7 @@ from opora.analytics.verdicts import REASONS_SCHEMA, CategoryResult, reason_list
 from opora.analytics.wording import (
     CELLS,
     cell_phrase_texts,
+    number_texts,
     percent_texts,
     plural,
     plural_texts,
@@ -488,21 +489,17 @@ def _cells_heads(
     per_year = []
     for year, (judged, low) in _year_counts(school_years, ids, window).items():
         some = pc.binary_join_element_wise(
-            f"{year}: низких ячеек ", _texts(low), " из ", _texts(judged), ""
+            f"{year}: низких ячеек ", number_texts(low), " из ", number_texts(judged), ""
         )
         per_year.append(pc.if_else(pa.array(judged > 0), some, f"{year}: нет оценённых ячеек"))
     of_years = "года" if len(window) % 10 == 1 and len(window) % 100 != 11 else "лет"
     parts = pc.binary_join_element_wise(*per_year, "; ") if per_year else ""
     heads = pc.binary_join_element_wise(
-        "Низкие результаты в ", _texts(low_years), f" из {len(window)} {of_years} окна (", parts,
+        "Низкие результаты в ", number_texts(low_years), f" из {len(window)} {of_years} окна (", parts,
         ")", "",
     )  # fmt: skip
     suffix = f"; для ШНОР нужно не меньше {rule.years_required}"
     return pc.if_else(pa.array(is_low), heads, pc.binary_join_element_wise(heads, suffix, ""))
-
-
-def _texts(values: np.ndarray) -> pa.Array:
-    return pc.cast(pa.array(values), pa.string())
 
 
 def _rosobrnadzor_head(

@@ -280,6 +280,17 @@ def joined_present(columns: list[pa.Array], separator: str, length: int) -> pa.A
     return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), texts), separator)
 
 
+def number_texts(values: np.ndarray | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Whole numbers as their decimal texts (nulls stay null).
+
+    >>> number_texts(np.array([3, 12])).to_pylist()
+    ['3', '12']
+    """
+    if isinstance(values, np.ndarray):
+        values = pa.array(values)
+    return pc.cast(values, pa.string())
+
+
 def whole_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """The values as one Arrow array (the chunks of a chunked array combined)."""
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
